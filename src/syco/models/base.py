@@ -1,0 +1,75 @@
+"""The provider interface: code that only translates between syco's types and one API.
+
+Providers never cache, retry, throttle or count: the shared `Model` wrapper does all of
+that, once, for every backend (the split Inspect AI makes between ModelAPI and Model).
+An API provider implements the async `agenerate` and raises `ProviderError` with
+`transient=True` for anything worth retrying. A local provider implements the batched
+methods; the wrapper hands it micro-batches.
+"""
+
+from __future__ import annotations
+
+from abc import ABC
+from typing import Any, ClassVar
+
+from syco.errors import CapabilityError
+from syco.models.types import Chat, Completion, GenerateConfig
+
+GENERATE = "generate"  # chat completion
+PREFILL = "prefill"  # continue a final assistant message
+LOGPROBS = "logprobs"  # log-probability of a given continuation
+REWARD = "reward"  # scalar reward of a whole dialogue (sequence-classification RM)
+
+CAPABILITY_HELP = {
+    GENERATE: "chat generation",
+    PREFILL: "assistant prefill (continuing a partial assistant turn)",
+    LOGPROBS: "log-probabilities of given continuations",
+    REWARD: "reward scoring with a sequence-classification head",
+}
+
+
+class ModelAPI(ABC):
+    """One backend bound to one model."""
+
+    backend: ClassVar[str]
+    local: ClassVar[bool] = False
+
+    def __init__(self, model_id: str, base_url: str | None = None):
+        self.model_id = model_id
+        self.base_url = base_url
+
+    # -- description ---------------------------------------------------------------------
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return frozenset({GENERATE})
+
+    def identity(self) -> dict[str, Any]:
+        """What goes into every cache key besides the request: never a secret."""
+        return {"backend": self.backend, "model": self.model_id, "base_url": self.base_url}
+
+    def require(self, capability: str, spec: str) -> None:
+        if capability not in self.capabilities:
+            have = ", ".join(sorted(self.capabilities)) or "nothing"
+            raise CapabilityError(
+                f"model {spec!r} cannot do {CAPABILITY_HELP.get(capability, capability)} "
+                f"(it can do: {have}); pick a model that can, see `syco models`"
+            )
+
+    # -- API providers -------------------------------------------------------------------
+    async def agenerate(self, chat: Chat, config: GenerateConfig) -> Completion:
+        raise NotImplementedError
+
+    # -- local providers -----------------------------------------------------------------
+    def generate_batch(
+        self, chats: list[Chat], config: GenerateConfig, seed: int
+    ) -> list[Completion]:
+        raise NotImplementedError
+
+    def logprobs_batch(self, chats: list[Chat], continuations: list[str]) -> list[float]:
+        raise NotImplementedError
+
+    def reward_batch(self, chats: list[Chat]) -> list[float]:
+        raise NotImplementedError
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release clients or weights."""

@@ -1,0 +1,312 @@
+"""The shared wrapper every backend goes through: cache, retries, concurrency, batching,
+progress and usage.
+
+Every request is first looked up in the answer-key cache; only misses reach a provider.
+API misses run concurrently under a per-model semaphore and are retried on transient
+errors with exponential backoff that honours Retry-After. Local misses are micro-batched.
+A request that still fails is returned as an error (``Completion.error``), never as an
+answer, and is not cached. With ``SYCO_OFFLINE=1`` a miss is an error instead of a call:
+that is how the book proves it was built from the answer key alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import random
+import sys
+import threading
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from tqdm import tqdm
+
+from syco.cache import Cache, cache_key
+from syco.errors import ProviderError, SycoError
+from syco.models.base import GENERATE, LOGPROBS, PREFILL, REWARD, ModelAPI
+from syco.models.pricing import estimate_cost
+from syco.models.types import Chat, Completion, GenerateConfig, Scored, Usage, has_prefill, validate_chat
+
+T = TypeVar("T")
+
+# Calls that reached a provider in this process, over all models (the book asserts 0).
+CALLS = {"count": 0}
+
+
+def offline() -> bool:
+    return os.environ.get("SYCO_OFFLINE", "") not in ("", "0", "false")
+
+
+def progress_enabled() -> bool:
+    return os.environ.get("SYCO_PROGRESS", "1") not in ("0", "false")
+
+
+def run_sync(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to completion, also from inside a running loop (Jupyter kernels)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(factory())
+    box: dict[str, Any] = {}
+
+    def worker() -> None:
+        try:
+            box["value"] = asyncio.run(factory())
+        except BaseException as e:  # re-raised in the caller's thread
+            box["error"] = e
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+@dataclass
+class RunStats:
+    """What one model did in this process: new calls, cache hits, errors, tokens."""
+
+    new: int = 0
+    cached: int = 0
+    errors: int = 0
+    usage: Usage = field(default_factory=Usage)
+
+
+class Model:
+    """A model spec bound to a provider, with the shared machinery around it."""
+
+    def __init__(
+        self,
+        spec: str,
+        api: ModelAPI,
+        *,
+        cache: Cache | None = None,
+        max_connections: int = 16,
+        batch_size: int = 16,
+        max_retries: int = 6,
+        retry_base: float | None = None,
+        retry_max_wait: float = 120.0,
+    ):
+        self.spec = spec
+        self.api = api
+        self.cache = cache if cache is not None else Cache()
+        self.max_connections = max_connections
+        self.batch_size = batch_size
+        self.max_retries = max_retries
+        self.retry_base = (
+            retry_base if retry_base is not None else float(os.environ.get("SYCO_RETRY_BASE", 1.0))
+        )
+        self.retry_max_wait = retry_max_wait
+        self.stats = RunStats()
+
+    def __repr__(self) -> str:
+        return f"Model({self.spec!r})"
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return self.api.capabilities
+
+    def require(self, capability: str) -> None:
+        self.api.require(capability, self.spec)
+
+    @property
+    def cost_usd(self) -> float | None:
+        return estimate_cost(self.api.model_id, self.stats.usage) if not self.api.local else 0.0
+
+    # -- requests and keys -------------------------------------------------------------
+    def _request(self, kind: str, **body: Any) -> dict[str, Any]:
+        return {"kind": kind, **self.api.identity(), **body}
+
+    # -- generation ---------------------------------------------------------------------
+    def generate(
+        self,
+        chats: Sequence[Chat],
+        config: GenerateConfig | None = None,
+        *,
+        sample_indices: Sequence[int] | None = None,
+        desc: str | None = None,
+    ) -> list[Completion]:
+        """Complete every chat. ``sample_indices[i]`` makes the k-th sample its own entry."""
+        config = config or GenerateConfig()
+        chats = [validate_chat(c) for c in chats]
+        self.require(GENERATE)
+        if any(has_prefill(c) for c in chats):
+            self.require(PREFILL)
+        samples = list(sample_indices) if sample_indices is not None else [0] * len(chats)
+        if len(samples) != len(chats):
+            raise SycoError("sample_indices must have one entry per chat")
+        requests = [
+            self._request("generate", messages=c, config=config.key(), sample=int(k))
+            for c, k in zip(chats, samples, strict=True)
+        ]
+        keys = [cache_key(r) for r in requests]
+        out: list[Completion | None] = [None] * len(chats)
+        hits = self.cache.get_many(keys)
+        todo = []
+        for i, k in enumerate(keys):
+            if k in hits:
+                out[i] = Completion.from_json(hits[k], cached=True)
+            else:
+                todo.append(i)
+        bar = self._bar(len(chats), len(chats) - len(todo), desc or f"{self.spec} generate")
+        self.stats.cached += len(chats) - len(todo)
+        try:
+            if todo and offline():
+                for i in todo:
+                    out[i] = Completion.failed("not in the answer key (SYCO_OFFLINE=1)")
+                self._count(bar, errors=len(todo))
+            elif todo and self.api.local:
+                self._generate_local(todo, chats, config, keys, requests, out, bar)
+            elif todo:
+                run_sync(lambda: self._generate_api(todo, chats, config, keys, requests, out, bar))
+        finally:
+            bar.close()
+        return [c for c in out if c is not None]
+
+    def _generate_local(self, todo, chats, config, keys, requests, out, bar) -> None:
+        # Sort by length so each micro-batch pads little; results go back by index.
+        order = sorted(todo, key=lambda i: sum(len(m["content"]) for m in chats[i]))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            seed = int(hashlib.sha256(keys[idx[0]].encode()).hexdigest()[:8], 16)
+            CALLS["count"] += len(idx)
+            try:
+                comps = self.api.generate_batch([chats[i] for i in idx], config, seed)
+            except Exception as e:  # a failed batch is recorded, never scored
+                comps = [Completion.failed(f"{type(e).__name__}: {e}") for _ in idx]
+            self._store(idx, comps, keys, requests, out, bar)
+
+    async def _generate_api(self, todo, chats, config, keys, requests, out, bar) -> None:
+        sem = asyncio.Semaphore(self.max_connections)
+
+        async def one(i: int) -> None:
+            async with sem:
+                comp = await self._with_retries(lambda: self.api.agenerate(chats[i], config))
+            self._store([i], [comp], keys, requests, out, bar)
+
+        try:
+            await asyncio.gather(*(one(i) for i in todo))
+        finally:
+            close = getattr(self.api, "aclose", None)
+            if close is not None:
+                await close()
+
+    async def _with_retries(self, call: Callable[[], Coroutine[Any, Any, Completion]]) -> Completion:
+        attempt = 0
+        while True:
+            CALLS["count"] += 1
+            try:
+                return await call()
+            except ProviderError as e:
+                if not e.transient or attempt >= self.max_retries:
+                    tries = f" after {attempt + 1} attempts" if attempt else ""
+                    return Completion.failed(f"{e}{tries}")
+                wait = e.retry_after if e.retry_after is not None else self._backoff(attempt)
+                await asyncio.sleep(min(wait, self.retry_max_wait))
+                attempt += 1
+            except Exception as e:  # a provider bug or an SDK surprise: record, don't crash
+                return Completion.failed(f"{type(e).__name__}: {e}")
+
+    def _backoff(self, attempt: int) -> float:
+        return self.retry_base * (2**attempt) * (0.5 + random.random() / 2)
+
+    def _store(self, idx, comps, keys, requests, out, bar) -> None:
+        good = []
+        for i, comp in zip(idx, comps, strict=True):
+            out[i] = comp
+            if comp.ok:
+                good.append((keys[i], requests[i], comp.to_json()))
+                self.stats.usage.add(comp.usage)
+        self.cache.put_many(good)
+        self.stats.new += len(good)
+        self.stats.errors += len(idx) - len(good)
+        self._count(bar, new=len(good), errors=len(idx) - len(good))
+
+    # -- scoring (local models) ---------------------------------------------------------
+    def logprobs(
+        self, chats: Sequence[Chat], continuations: Sequence[str], *, desc: str | None = None
+    ) -> list[Scored]:
+        """Sum log-probability of each continuation after its chat (prefill allowed)."""
+        self.require(LOGPROBS)
+        chats = [validate_chat(c) for c in chats]
+        reqs = [
+            self._request("logprob", messages=c, continuation=s)
+            for c, s in zip(chats, continuations, strict=True)
+        ]
+        return self._score(reqs, desc or f"{self.spec} logprobs",
+                           lambda idx: self.api.logprobs_batch(
+                               [chats[i] for i in idx], [continuations[i] for i in idx]))
+
+    def reward(self, chats: Sequence[Chat], *, desc: str | None = None) -> list[Scored]:
+        """Scalar reward of each whole dialogue (the last turn is the scored response)."""
+        self.require(REWARD)
+        chats = [validate_chat(c) for c in chats]
+        reqs = [self._request("reward", messages=c) for c in chats]
+        return self._score(reqs, desc or f"{self.spec} reward",
+                           lambda idx: self.api.reward_batch([chats[i] for i in idx]))
+
+    def _score(self, reqs, desc, batch_fn: Callable[[list[int]], list[float]]) -> list[Scored]:
+        keys = [cache_key(r) for r in reqs]
+        hits = self.cache.get_many(keys)
+        out: list[Scored | None] = [None] * len(reqs)
+        todo = []
+        for i, k in enumerate(keys):
+            if k in hits:
+                out[i] = Scored(float(hits[k]["value"]), cached=True)
+            else:
+                todo.append(i)
+        self.stats.cached += len(reqs) - len(todo)
+        bar = self._bar(len(reqs), len(reqs) - len(todo), desc)
+        try:
+            if offline():
+                for i in todo:
+                    out[i] = Scored(None, error="not in the answer key (SYCO_OFFLINE=1)")
+                self._count(bar, errors=len(todo))
+                todo = []
+            order = sorted(todo, key=lambda i: len(str(reqs[i]["messages"])))
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                CALLS["count"] += len(idx)
+                try:
+                    values = batch_fn(idx)
+                    good = []
+                    for i, v in zip(idx, values, strict=True):
+                        out[i] = Scored(float(v))
+                        good.append((keys[i], reqs[i], {"value": float(v)}))
+                    self.cache.put_many(good)
+                    self.stats.new += len(idx)
+                    self._count(bar, new=len(idx))
+                except Exception as e:
+                    for i in idx:
+                        out[i] = Scored(None, error=f"{type(e).__name__}: {e}")
+                    self.stats.errors += len(idx)
+                    self._count(bar, errors=len(idx))
+        finally:
+            bar.close()
+        return [s for s in out if s is not None]
+
+    # -- progress -----------------------------------------------------------------------
+    def _bar(self, total: int, cached: int, desc: str) -> tqdm:
+        bar = tqdm(
+            total=total,
+            desc=desc,
+            disable=not progress_enabled() or total == 0,
+            file=sys.stderr,
+            dynamic_ncols=True,
+            leave=True,
+        )
+        bar.counts = {"new": 0, "cached": cached, "errored": 0}  # type: ignore[attr-defined]
+        bar.update(cached)
+        bar.set_postfix(bar.counts, refresh=False)  # type: ignore[attr-defined]
+        return bar
+
+    @staticmethod
+    def _count(bar: tqdm, new: int = 0, errors: int = 0) -> None:
+        counts = bar.counts  # type: ignore[attr-defined]
+        counts["new"] += new
+        counts["errored"] += errors
+        bar.set_postfix(counts, refresh=False)
+        bar.update(new + errors)

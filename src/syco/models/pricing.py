@@ -1,0 +1,43 @@
+"""Rough list prices (USD per million tokens, input/output) for estimating API cost.
+
+Estimates only: prices change, and unknown models get no estimate rather than a guess.
+"""
+
+from __future__ import annotations
+
+from syco.models.types import Usage
+
+# prefix of the model id -> (input, output) USD per 1M tokens
+PRICES: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-4-turbo": (10.00, 30.00),
+    "gpt-4": (30.00, 60.00),
+    "gpt-3.5-turbo": (0.50, 1.50),
+    "claude-3-5-haiku": (0.80, 4.00),
+    "claude-3-haiku": (0.25, 1.25),
+    "claude-haiku-4": (1.00, 5.00),
+    "claude-3-5-sonnet": (3.00, 15.00),
+    "claude-3-7-sonnet": (3.00, 15.00),
+    "claude-sonnet-4": (3.00, 15.00),
+    "claude-opus-4": (15.00, 75.00),
+    "claude-3-opus": (15.00, 75.00),
+}
+
+
+def price_of(model_id: str) -> tuple[float, float] | None:
+    best = None
+    for prefix, price in PRICES.items():
+        if model_id.startswith(prefix) and (best is None or len(prefix) > len(best[0])):
+            best = (prefix, price)
+    return best[1] if best else None
+
+
+def estimate_cost(model_id: str, usage: Usage) -> float | None:
+    price = price_of(model_id)
+    if price is None:
+        return None
+    return (usage.input_tokens * price[0] + usage.output_tokens * price[1]) / 1e6

