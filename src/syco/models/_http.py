@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from email.utils import parsedate_to_datetime
 import time
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from syco.errors import ProviderError

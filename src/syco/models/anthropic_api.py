@@ -52,11 +52,14 @@ class AnthropicAPI(ModelAPI):
         if config.system:
             system.insert(0, config.system)
         messages = [m for m in chat if m["role"] != "system"]
-        kwargs: dict = {"temperature": config.temperature, "max_tokens": config.max_tokens}
+        # anthropic>=1 dropped temperature/top_p from create()'s signature; the API still
+        # takes them, so they go in the JSON body as they are (the SDK's migration guide).
+        sampling: dict = {"temperature": config.temperature}
+        if config.top_p is not None:
+            sampling["top_p"] = config.top_p
+        kwargs: dict = {"max_tokens": config.max_tokens, "extra_body": sampling}
         if system:
             kwargs["system"] = "\n\n".join(system)
-        if config.top_p is not None:
-            kwargs["top_p"] = config.top_p
         if config.stop:
             kwargs["stop_sequences"] = list(config.stop)
         try:
