@@ -16,7 +16,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,17 @@ CREATE INDEX IF NOT EXISTS answers_model ON answers(model);
 """
 
 
+def _when_unlocked(step: Callable[[], Any], attempts: int = 40) -> Any:
+    """Run an idempotent SQLite step, backing off while another process holds the lock."""
+    for attempt in range(attempts):
+        try:
+            return step()
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or attempt == attempts - 1:
+                raise
+            time.sleep(min(0.5, 0.02 * (attempt + 1)))
+
+
 class Cache:
     """A persistent key -> JSON store, safe across threads and processes."""
 
@@ -52,16 +63,18 @@ class Cache:
         self.path = Path(path) if path else paths.cache_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        with self._conn() as conn:
-            conn.executescript(_SCHEMA)
+        conn = self._conn()
+        _when_unlocked(lambda: conn.executescript(_SCHEMA))
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=60000")
+            # Switching a new file to WAL can fail at once with "database is locked" (SQLite
+            # skips the busy handler there) when another process opens it at the same moment.
+            _when_unlocked(lambda: conn.execute("PRAGMA journal_mode=WAL"))
+            conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
         return conn
 
@@ -103,9 +116,7 @@ class Cache:
         for attempt in range(20):
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                conn.executemany(
-                    "INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)", rows
-                )
+                conn.executemany("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)", rows)
                 conn.execute("COMMIT")
                 return
             except sqlite3.OperationalError as e:  # database is locked: back off and retry
@@ -116,10 +127,14 @@ class Cache:
                 time.sleep(0.05 * (attempt + 1))
 
     def stats(self) -> list[dict[str, Any]]:
-        rows = self._conn().execute(
-            "SELECT model, kind, COUNT(*), SUM(LENGTH(value) + LENGTH(request)) "
-            "FROM answers GROUP BY model, kind ORDER BY model, kind"
-        ).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT model, kind, COUNT(*), SUM(LENGTH(value) + LENGTH(request)) "
+                "FROM answers GROUP BY model, kind ORDER BY model, kind"
+            )
+            .fetchall()
+        )
         return [{"model": m, "kind": k, "entries": n, "bytes": b or 0} for m, k, n, b in rows]
 
     def __len__(self) -> int:

@@ -26,18 +26,23 @@ app.add_typer(cache_app, name="cache")
 def _mount_optional(name: str, module: str, help_text: str) -> None:
     """Attach a sub-command group that lives in its own module (kept import-light)."""
     try:
-        mod = __import__(module, fromlist=["app"])
+        mod = __import__(module, fromlist=["app", "command"])
     except ModuleNotFoundError as e:
         if not e.name or not module.startswith(e.name):
             raise
         return
-    app.add_typer(mod.app, name=name, help=help_text)
+    if hasattr(mod, "command"):
+        app.command(name, help=help_text)(mod.command)
+    else:
+        app.add_typer(mod.app, name=name, help=help_text)
 
 
 @app.command()
 def ask(
     prompt: str = typer.Argument(..., help="The user message."),
-    model: str = typer.Option("smollm2", "--model", "-m", help="Model spec, e.g. openai/gpt-4o-mini."),
+    model: str = typer.Option(
+        "smollm2", "--model", "-m", help="Model spec, e.g. openai/gpt-4o-mini."
+    ),
     temperature: float = typer.Option(0.0, help="Sampling temperature (0 = greedy)."),
     max_tokens: int = typer.Option(256, help="Maximum new tokens."),
     system: str | None = typer.Option(None, help="Optional system prompt."),
@@ -110,7 +115,9 @@ def cache_stats() -> None:
         width = max(len(r["model"]) for r in rows)
         typer.echo(f"{'model':<{width}}  {'kind':<9} {'entries':>8} {'KB':>9}")
         for r in rows:
-            typer.echo(f"{r['model']:<{width}}  {r['kind']:<9} {r['entries']:>8} {r['bytes'] / 1e3:>9.1f}")
+            typer.echo(
+                f"{r['model']:<{width}}  {r['kind']:<9} {r['entries']:>8} {r['bytes'] / 1e3:>9.1f}"
+            )
 
 
 _mount_optional("data", "syco.data.cli", "Fetch, verify, build and list the evaluation data sets.")

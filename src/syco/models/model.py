@@ -27,7 +27,15 @@ from syco.cache import Cache, cache_key
 from syco.errors import ProviderError, SycoError
 from syco.models.base import GENERATE, LOGPROBS, PREFILL, REWARD, ModelAPI
 from syco.models.pricing import estimate_cost
-from syco.models.types import Chat, Completion, GenerateConfig, Scored, Usage, has_prefill, validate_chat
+from syco.models.types import (
+    Chat,
+    Completion,
+    GenerateConfig,
+    Scored,
+    Usage,
+    has_prefill,
+    validate_chat,
+)
 
 T = TypeVar("T")
 
@@ -194,7 +202,9 @@ class Model:
             if close is not None:
                 await close()
 
-    async def _with_retries(self, call: Callable[[], Coroutine[Any, Any, Completion]]) -> Completion:
+    async def _with_retries(
+        self, call: Callable[[], Coroutine[Any, Any, Completion]]
+    ) -> Completion:
         attempt = 0
         while True:
             CALLS["count"] += 1
@@ -236,17 +246,24 @@ class Model:
             self._request("logprob", messages=c, continuation=s)
             for c, s in zip(chats, continuations, strict=True)
         ]
-        return self._score(reqs, desc or f"{self.spec} logprobs",
-                           lambda idx: self.api.logprobs_batch(
-                               [chats[i] for i in idx], [continuations[i] for i in idx]))
+        return self._score(
+            reqs,
+            desc or f"{self.spec} logprobs",
+            lambda idx: self.api.logprobs_batch(
+                [chats[i] for i in idx], [continuations[i] for i in idx]
+            ),
+        )
 
     def reward(self, chats: Sequence[Chat], *, desc: str | None = None) -> list[Scored]:
         """Scalar reward of each whole dialogue (the last turn is the scored response)."""
         self.require(REWARD)
         chats = [validate_chat(c) for c in chats]
         reqs = [self._request("reward", messages=c) for c in chats]
-        return self._score(reqs, desc or f"{self.spec} reward",
-                           lambda idx: self.api.reward_batch([chats[i] for i in idx]))
+        return self._score(
+            reqs,
+            desc or f"{self.spec} reward",
+            lambda idx: self.api.reward_batch([chats[i] for i in idx]),
+        )
 
     def _score(self, reqs, desc, batch_fn: Callable[[list[int]], list[float]]) -> list[Scored]:
         keys = [cache_key(r) for r in reqs]

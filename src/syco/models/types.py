@@ -25,8 +25,10 @@ def validate_chat(chat: Chat) -> Chat:
     if not isinstance(chat, list) or not chat:
         raise SycoError("a chat must be a non-empty list of {'role', 'content'} messages")
     for i, m in enumerate(chat):
-        if not isinstance(m, dict) or m.get("role") not in ROLES or not isinstance(
-            m.get("content"), str
+        if (
+            not isinstance(m, dict)
+            or m.get("role") not in ROLES
+            or not isinstance(m.get("content"), str)
         ):
             raise SycoError(f"message {i} of a chat is malformed: {m!r} (need role in {ROLES})")
     return chat

