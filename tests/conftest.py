@@ -37,3 +37,47 @@ def anthropic_server() -> Iterator[AnthropicServer]:
     """A fake Anthropic messages server; its ``base_url`` has no ``/v1``."""
     with AnthropicServer() as server:
         yield server
+
+
+# --- the embedded model and the data mirror, shared by model and chapter tests -----------
+
+REPO = Path(__file__).resolve().parents[1]
+REAL_HOME = Path(__import__("os").environ.get("SYCO_HOME") or REPO / ".syco").resolve()
+MIRROR = Path(
+    __import__("os").environ.get("SYCO_DATA_MIRROR") or REPO.parent / "shared" / "data"
+).resolve()
+
+
+@pytest.fixture(scope="session")
+def smollm2_dir() -> Path:
+    """The converted embedded model (``make test`` prepares it; converted here if missing)."""
+    import os
+
+    old = os.environ.get("SYCO_HOME")
+    os.environ["SYCO_HOME"] = str(REAL_HOME)
+    try:
+        from syco.models.smollm2 import prepare
+
+        return prepare()
+    finally:
+        if old is None:
+            os.environ.pop("SYCO_HOME", None)
+        else:
+            os.environ["SYCO_HOME"] = old
+
+
+@pytest.fixture
+def model_home(syco_home: Path, smollm2_dir: Path) -> Path:
+    """A fresh ``SYCO_HOME`` whose ``models/`` links to the real converted model, so tests
+    get an empty cache and results but never reconvert the GGUF."""
+    (syco_home / "models").symlink_to(smollm2_dir.parent, target_is_directory=True)
+    return syco_home
+
+
+@pytest.fixture
+def data_mirror(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``SYCO_DATA_MIRROR`` pointed at ``../shared/data``; skips where it is absent."""
+    if not MIRROR.is_dir():
+        pytest.skip(f"data mirror {MIRROR} is absent (set SYCO_DATA_MIRROR)")
+    monkeypatch.setenv("SYCO_DATA_MIRROR", str(MIRROR))
+    return MIRROR
