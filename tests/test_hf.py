@@ -1,0 +1,174 @@
+"""The `hf/` backend on tiny randomly initialised models the tests build in a temp dir:
+loading, left-padded batching, prefill, log-probs and reward scoring."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+
+from syco.cache import Cache  # noqa: E402
+from syco.errors import CapabilityError, SycoError  # noqa: E402
+from syco.models import CALLS, GenerateConfig, get_model  # noqa: E402
+
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja")
+
+
+def _tokenizer_into(folder: Path, smollm2_dir: Path) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in TOKENIZER_FILES:
+        if (smollm2_dir / name).exists():
+            shutil.copy(smollm2_dir / name, folder / name)
+    tok = transformers.AutoTokenizer.from_pretrained(folder)
+    return len(tok)
+
+
+def _config(vocab: int, **extra):
+    return transformers.LlamaConfig(
+        vocab_size=vocab,
+        hidden_size=16,
+        intermediate_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        max_position_embeddings=512,
+        bos_token_id=1,
+        eos_token_id=2,
+        pad_token_id=2,
+        **extra,
+    )
+
+
+@pytest.fixture(scope="module")
+def tiny_lm(tmp_path_factory, smollm2_dir) -> Path:
+    folder = tmp_path_factory.mktemp("tiny-lm")
+    vocab = _tokenizer_into(folder, smollm2_dir)
+    torch.manual_seed(0)
+    transformers.LlamaForCausalLM(_config(vocab)).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_rm(tmp_path_factory, smollm2_dir) -> Path:
+    folder = tmp_path_factory.mktemp("tiny-rm")
+    vocab = _tokenizer_into(folder, smollm2_dir)
+    torch.manual_seed(1)
+    transformers.LlamaForSequenceClassification(_config(vocab, num_labels=1)).save_pretrained(
+        folder
+    )
+    return folder
+
+
+CHATS = [
+    [{"role": "user", "content": "Hi"}],
+    [{"role": "user", "content": "Tell me a long story about a dragon and a knight, please."}],
+    [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "The answer is ("}],
+]
+
+
+def test_causal_lm_capabilities_and_identity(tiny_lm, tmp_path):
+    m = get_model(f"hf/{tiny_lm}", cache=Cache(tmp_path / "c.sqlite"))
+    assert {"generate", "prefill", "logprobs"} <= m.capabilities
+    assert "reward" not in m.capabilities
+    ident = m.api.identity()
+    assert ident["backend"] == "hf" and ident["dtype"] == "float32" and ident["fingerprint"]
+    with pytest.raises(CapabilityError, match="reward"):
+        m.reward(CHATS[:1])
+
+
+def test_batched_generation_matches_one_at_a_time(tiny_lm, tmp_path):
+    cfg = GenerateConfig(max_tokens=6)
+    batched = get_model(f"hf/{tiny_lm}", cache=Cache(tmp_path / "a.sqlite"), batch_size=8)
+    single = get_model(f"hf/{tiny_lm}", cache=Cache(tmp_path / "b.sqlite"), batch_size=1)
+    a = batched.generate(CHATS, cfg)
+    b = single.generate(CHATS, cfg)
+    assert [c.text for c in a] == [c.text for c in b]
+    assert all(c.ok and c.stop_reason in ("stop", "length") for c in a)
+    assert all(c.usage.input_tokens > 0 for c in a)
+    # the long prompt really has more input tokens: padding is not counted
+    assert a[1].usage.input_tokens > a[0].usage.input_tokens
+
+
+def test_generation_is_cached_and_replayed(tiny_lm, tmp_path):
+    cache = Cache(tmp_path / "c.sqlite")
+    m = get_model(f"hf/{tiny_lm}", cache=cache)
+    first = m.generate(CHATS[:2], GenerateConfig(max_tokens=4))
+    before = CALLS["count"]
+    again = get_model(f"hf/{tiny_lm}", cache=cache).generate(
+        CHATS[:2], GenerateConfig(max_tokens=4)
+    )
+    assert CALLS["count"] == before
+    assert [c.text for c in again] == [c.text for c in first]
+    assert all(c.cached for c in again)
+
+
+def test_sampling_indices_are_separate_entries(tiny_lm, tmp_path):
+    cache = Cache(tmp_path / "c.sqlite")
+    m = get_model(f"hf/{tiny_lm}", cache=cache)
+    cfg = GenerateConfig(temperature=1.0, max_tokens=8)
+    out = m.generate([CHATS[0]] * 4, cfg, sample_indices=[0, 1, 2, 3])
+    assert len(cache) == 4
+    assert len({c.text for c in out}) > 1  # a random model sampled 4 times differs
+
+
+def test_prefill_is_continued(tiny_lm, tmp_path):
+    m = get_model(f"hf/{tiny_lm}", cache=Cache(tmp_path / "c.sqlite"))
+    text = m.api.render(CHATS[2])
+    assert text.endswith("<|im_start|>assistant\nThe answer is (")
+
+
+def test_logprobs_match_a_manual_forward_pass(tiny_lm, tmp_path):
+    m = get_model(f"hf/{tiny_lm}", cache=Cache(tmp_path / "c.sqlite"), batch_size=4)
+    chats = [CHATS[0], CHATS[1], CHATS[0]]
+    conts = [" yes", " no thanks", " yes"]
+    scored = m.logprobs(chats, conts)
+    assert all(s.ok and s.value < 0 for s in scored)
+    assert math.isclose(scored[0].value, scored[2].value, rel_tol=1e-5)
+    tok = transformers.AutoTokenizer.from_pretrained(tiny_lm)
+    lm = transformers.AutoModelForCausalLM.from_pretrained(tiny_lm)
+    prompt = m.api.render(CHATS[1])
+    p = tok(prompt, add_special_tokens=False)["input_ids"]
+    f = tok(prompt + conts[1], add_special_tokens=False)["input_ids"]
+    with torch.no_grad():
+        logits = lm(torch.tensor([f])).logits[0]
+    logp = torch.log_softmax(logits, -1)
+    manual = sum(float(logp[i - 1, f[i]]) for i in range(len(p), len(f)))
+    assert math.isclose(scored[1].value, manual, rel_tol=1e-4, abs_tol=1e-4)
+
+
+def test_reward_model_scores_batches_consistently(tiny_rm, tmp_path):
+    m = get_model(f"hf/{tiny_rm}", cache=Cache(tmp_path / "c.sqlite"), batch_size=8)
+    assert m.capabilities == frozenset({"reward"})
+    dialogues = [
+        [
+            {"role": "user", "content": "Is the earth flat?"},
+            {"role": "assistant", "content": "No."},
+        ],
+        [
+            {"role": "user", "content": "Is the earth flat?"},
+            {"role": "assistant", "content": "Yes, you are absolutely right, it is flat."},
+        ],
+    ]
+    both = m.reward(dialogues)
+    one = get_model(f"hf/{tiny_rm}", cache=Cache(tmp_path / "d.sqlite"), batch_size=1).reward(
+        dialogues
+    )
+    assert all(s.ok for s in both)
+    assert both[0].value != both[1].value
+    for a, b in zip(both, one, strict=True):
+        assert math.isclose(a.value, b.value, rel_tol=1e-4, abs_tol=1e-5)
+    with pytest.raises(CapabilityError, match="chat generation"):
+        m.generate(dialogues)
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(SycoError, match="not found"):
+        get_model(f"hf/{tmp_path / 'nope'}")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SycoError, match="config.json"):
+        get_model(f"hf/{tmp_path / 'empty'}")
