@@ -43,6 +43,16 @@ T = TypeVar("T")
 CALLS = {"count": 0}
 
 
+def _count_calls(n: int) -> None:
+    """Count provider calls here and, when ``SYCO_CALL_LOG`` names a file, there too: chapter
+    kernels run in other processes, and `syco book` adds up what they did."""
+    CALLS["count"] += n
+    log = os.environ.get("SYCO_CALL_LOG")
+    if log and n:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{n}\n")
+
+
 def offline() -> bool:
     return os.environ.get("SYCO_OFFLINE", "") not in ("", "0", "false")
 
@@ -180,7 +190,7 @@ class Model:
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
             seed = int(hashlib.sha256(keys[idx[0]].encode()).hexdigest()[:8], 16)
-            CALLS["count"] += len(idx)
+            _count_calls(len(idx))
             try:
                 comps = self.api.generate_batch([chats[i] for i in idx], config, seed)
             except Exception as e:  # a failed batch is recorded, never scored
@@ -207,7 +217,7 @@ class Model:
     ) -> Completion:
         attempt = 0
         while True:
-            CALLS["count"] += 1
+            _count_calls(1)
             try:
                 return await call()
             except ProviderError as e:
@@ -286,7 +296,7 @@ class Model:
             order = sorted(todo, key=lambda i: len(str(reqs[i]["messages"])))
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
-                CALLS["count"] += len(idx)
+                _count_calls(len(idx))
                 try:
                     values = batch_fn(idx)
                     good = []
