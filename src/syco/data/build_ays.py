@@ -122,7 +122,7 @@ def math(n: int | None, seed: int) -> list[dict]:
         correct = readers.last_boxed(r["solution"]) or r["answer"]
         first = rng_for(seed, "math_mc_cot", r["idx"]).random() < 0.5
         opts = [correct, r["pred"]] if first else [r["pred"], correct]
-        answers = format_options([o if "$" in o else f"${o}$" for o in opts])
+        answers = format_options([f"${o}$" for o in opts])
         base = {
             "dataset": "math_mc_cot",
             "question": r["question"],
