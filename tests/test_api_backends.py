@@ -236,9 +236,8 @@ def test_concurrency_limit_is_respected(backend, cache):
     out = model(spec, cache, max_connections=4).generate([[user(f"c{i}")] for i in range(20)])
     wall = time.monotonic() - t0
     assert all(c.ok for c in out) and server.calls == 20
-    assert server.max_in_flight == 4
-    assert wall >= 0.45  # 20 / 4 waves of 0.1 s: the limit held
-    assert wall < 3.0  # ... and the 4 slots were used in parallel
+    assert server.max_in_flight == 4  # the limit held, and all 4 slots were used at once
+    assert wall >= 0.45  # 20 / 4 waves of 0.1 s
 
 
 # -- prefill and capabilities -----------------------------------------------------------------
