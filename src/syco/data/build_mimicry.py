@@ -45,8 +45,9 @@ INFO = SetInfo(
         Deviation(
             "poems",
             "15 famous poems (list unpublished; e.g. Donne's 'Song')",
-            "a hand-made list of 15 recognisable public-domain poems by 15 different poets "
-            "(Ozymandias, The Tyger, Invictus, …), texts from the facjure corpus",
+            "a hand-made list of 15 recognisable public-domain poems by 15 different poets, "
+            "texts from the facjure corpus: "
+            + "; ".join(f"{t.rstrip('.*')} ({a})" for _, t, a in POEMS),
             "the released list is unavailable",
         ),
         Deviation(

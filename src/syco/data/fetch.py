@@ -24,15 +24,18 @@ def mirror_dir() -> Path | None:
     return Path(env).expanduser() if env else None
 
 
-def _download(url: str, dest: Path, timeout: float = 60.0) -> None:
+OFFLINE_HINT = (
+    "you seem to be offline; set SYCO_DATA_MIRROR to a directory laid out like shared/data "
+    "and run `syco data fetch` again"
+)
+
+
+def _download(url: str, dest: Path, timeout: float = 60.0, hint: str = OFFLINE_HINT) -> None:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r, open(dest, "wb") as f:
             shutil.copyfileobj(r, f)
     except (urllib.error.URLError, OSError, ValueError) as e:
-        raise SycoError(
-            f"could not download {url} ({e}): you seem to be offline; set SYCO_DATA_MIRROR "
-            "to a directory laid out like shared/data and run `syco data fetch` again"
-        ) from e
+        raise SycoError(f"could not download {url} ({e}): {hint}") from e
 
 
 def fetch_file(entry: SourceFile, mirror: Path | None) -> str:

@@ -2,7 +2,8 @@
 
 Each `chosen`/`rejected` dialogue is split into turns; a pair becomes (shared context,
 chosen final response, rejected final response). Pairs whose contexts differ, whose final
-responses are identical, or that do not end in an Assistant turn are dropped and counted.
+responses are identical, that do not end in an Assistant turn (2 in helpful-online) or that
+do not parse are dropped and counted.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ def parse_dialogue(text: str) -> list[dict[str, str]]:
 def parse_pair(chosen: str, rejected: str) -> tuple[dict[str, Any] | None, str]:
     """(pair, '') or (None, reason dropped)."""
     c, r = parse_dialogue(chosen), parse_dialogue(rejected)
-    if not c or not r or c[-1]["role"] != "assistant" or r[-1]["role"] != "assistant":
+    if not c or not r:
         return None, "unparsed"
+    if c[-1]["role"] != "assistant" or r[-1]["role"] != "assistant":
+        return None, "no final Assistant turn"
     if c[:-1] != r[:-1]:
         return None, "contexts differ"
     if c[-1]["content"] == r[-1]["content"]:

@@ -35,6 +35,23 @@ def _counts(name: str) -> tuple[int, Counter, Counter] | None:
     return rows, bases, per
 
 
+def _hh_table() -> list[str]:
+    """Pairs kept and dropped per split (needs the fetched sources)."""
+    from syco.data.hh_rlhf import load_hh_rlhf
+    from syco.errors import SycoError
+
+    stats: dict = {}
+    try:
+        load_hh_rlhf(stats=stats)
+    except SycoError:
+        return ["*hh-rlhf sources not fetched (`syco data fetch`).*", ""]
+    out = ["| split (test) | rows | kept | dropped |", "|---|---:|---:|---|"]
+    for split, s in stats.items():
+        why = ", ".join(f"{k}: {v}" for k, v in sorted(s["dropped"].items())) or "-"
+        out.append(f"| {split} | {s['rows']:,} | {s['kept']:,} | {why} |")
+    return [*out, ""]
+
+
 def _esc(s: str) -> str:
     return s.replace("|", "\\|").replace("\n", " ")
 
@@ -108,6 +125,7 @@ def render() -> str:
         f"- {src['hh_rlhf'].title} — license: {src['hh_rlhf'].license}; origin: "
         f"{src['hh_rlhf'].origin}",
         "",
+        *_hh_table(),
         "## All source files",
         "",
         "| source | files | license | derived / upstream |",

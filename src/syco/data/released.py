@@ -68,7 +68,14 @@ def fetch_released(names: list[str] | None = None) -> list[str]:
         os.close(fd)
         try:
             url = info["url"].format(name=name)
-            _download(url, Path(tmp))
+            _download(
+                url,
+                Path(tmp),
+                hint=(
+                    "you seem to be offline; put the released files in SYCO_RELEASED_DIR or "
+                    f"{released_dir()} by hand instead"
+                ),
+            )
             check(name, Path(tmp).read_bytes(), url)
             os.replace(tmp, dest)
         finally:
