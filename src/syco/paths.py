@@ -1,8 +1,8 @@
 """Where syco keeps its state: the answer-key cache, converted models, data and results.
 
 Everything lives under one home directory so that a project checkout is self-contained
-(the Makefile sets ``SYCO_HOME=$(CURDIR)/.syco``) and a user can point several checkouts at
-one shared cache.
+(``.syco/`` in the checkout, which is also what the Makefile sets) and a user can point
+several checkouts at one shared cache with ``SYCO_HOME``.
 """
 
 from __future__ import annotations
@@ -11,10 +11,29 @@ import os
 from pathlib import Path
 
 
+def _checkout() -> Path | None:
+    """The repository checkout we are in, if any (so `make` and a bare `syco` agree)."""
+    env = os.environ.get("SYCO_PROJECT_DIR")
+    cwd = Path.cwd().resolve()
+    for c in ([Path(env)] if env else []) + [cwd, *cwd.parents]:
+        if (
+            (c / "_config.yml").exists()
+            and (c / "notebooks").is_dir()
+            and (c / "pyproject.toml").exists()
+        ):
+            return c
+    return None
+
+
 def home() -> Path:
-    """The state directory: ``$SYCO_HOME``, else ``~/.cache/syco``."""
+    """The state directory: ``$SYCO_HOME``, else ``.syco/`` in the checkout we are in,
+    else ``~/.cache/syco``."""
     env = os.environ.get("SYCO_HOME")
-    path = Path(env).expanduser() if env else Path.home() / ".cache" / "syco"
+    if env:
+        path = Path(env).expanduser()
+    else:
+        root = _checkout()
+        path = root / ".syco" if root else Path.home() / ".cache" / "syco"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
