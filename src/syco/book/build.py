@@ -159,7 +159,12 @@ def _data_page(path: Path, fallback: Path) -> bool:
     except ImportError:
         write_data_page = None
     if write_data_page is not None:
-        write_data_page(path)
+        # Regenerate from the built data; where the data is not built here, keep the
+        # committed page rather than replace its counts with "not built yet".
+        with tempfile.TemporaryDirectory() as tmp:
+            fresh = write_data_page(Path(tmp) / "data.md").read_text(encoding="utf-8")
+        if not (path.exists() and "Not built yet" in fresh):
+            path.write_text(fresh, encoding="utf-8")
         return True
     if path.exists():
         return True

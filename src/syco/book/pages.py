@@ -205,7 +205,7 @@ def _short(v: Any, limit: int = 120) -> str:
     if _is_missing(v):
         return ""
     if isinstance(v, float):
-        return fmt_num(v)
+        return str(int(v)) if v.is_integer() else fmt_num(v)
     s = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
