@@ -61,3 +61,13 @@ bench: model
 
 clean:
 	rm -rf _build book/chapters/*.ipynb book/generated
+
+# --- the book's browser tests (tests/test_book_browser.py) need Debian's chromium -----------
+.PHONY: browser
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y chromium; }
+
+test: browser
+test: export SYCO_REQUIRE_BROWSER := 1
