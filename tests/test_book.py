@@ -153,13 +153,14 @@ def test_prepare_notebook_hides_code_and_places_one_banner(tmp_path: Path):
     ]
 
 
-def test_build_env_is_offline_keyless_and_restored(tmp_path: Path, monkeypatch):
+def test_build_env_is_offline_without_real_keys_and_restored(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
     monkeypatch.delenv("SYCO_OFFLINE", raising=False)
     log = tmp_path / "calls.log"
     with B.build_env(log):
-        assert "OPENAI_API_KEY" not in os.environ and "ANTHROPIC_API_KEY" not in os.environ
+        assert os.environ["OPENAI_API_KEY"] == B.PLACEHOLDER_KEY
+        assert os.environ["ANTHROPIC_API_KEY"] == B.PLACEHOLDER_KEY
         assert os.environ["SYCO_OFFLINE"] == "1" and os.environ["SYCO_CALL_LOG"] == str(log)
     assert os.environ["OPENAI_API_KEY"] == "sk-test"
     assert "SYCO_OFFLINE" not in os.environ
@@ -192,7 +193,8 @@ def test_build_fails_when_a_model_call_was_made(tmp_path: Path, monkeypatch, syc
     root = _project(tmp_path)
 
     def reexecute(ch, root):
-        assert os.environ["SYCO_OFFLINE"] == "1" and "OPENAI_API_KEY" not in os.environ
+        assert os.environ["SYCO_OFFLINE"] == "1"
+        assert os.environ["OPENAI_API_KEY"] == B.PLACEHOLDER_KEY
         with open(os.environ["SYCO_CALL_LOG"], "a") as f:
             f.write("3\n")
 
@@ -246,3 +248,26 @@ def test_cli_registers_syco_book():
 
     result = CliRunner().invoke(app, ["book", "--help"])
     assert result.exit_code == 0 and "--no-execute" in result.output
+
+
+def test_an_api_model_rebuilds_from_the_cache_in_the_build_env(
+    tmp_path: Path, monkeypatch, syco_home, openai_server
+):
+    """What a chapter run on an API model does when `syco book` re-executes it: the backend
+    starts without the real key, answers come from the cache, a miss is an error, and no
+    request reaches the server."""
+    from syco.models import get_model
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-real-key-for-the-first-run")
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    chat = [{"role": "user", "content": "What is the capital of France?"}]
+    [first] = get_model("openai/fake-model").generate([chat])
+    assert first.ok and not first.cached
+    sent = len(openai_server.requests)
+    log = tmp_path / "calls.log"
+    with B.build_env(log):
+        m = get_model("openai/fake-model")
+        [again, miss] = m.generate([chat, [{"role": "user", "content": "not asked before"}]])
+    assert again.ok and again.cached and again.text == first.text
+    assert not miss.ok and "SYCO_OFFLINE" in miss.error
+    assert len(openai_server.requests) == sent and B.count_calls(log) == 0

@@ -4,7 +4,7 @@ model calls, and prove it.
 1. Re-execute every chapter notebook that has an executed copy in ``book/chapters/`` with the
    parameters papermill stored in it, under ``SYCO_OFFLINE=1`` (a cache miss becomes a
    recorded error, never a call) and ``SYCO_CALL_LOG=<tmp file>`` (every provider call in any
-   process appends its count), with API keys removed from the environment.
+   process appends its count), with the real API keys replaced by a placeholder.
 2. Prepare those notebooks for rendering (code hidden, banner) and generate the pages that
    are computed from records: summary, transcripts, data page, placeholders for chapters not
    run, and the table of contents actually built (``book/generated/_toc.yml``).
@@ -33,6 +33,11 @@ from syco.errors import SycoError
 from syco.project import CHAPTERS, Chapter, project_root
 
 SECRET_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
+# The API backends refuse to start without a key even when every answer is in the cache, so
+# the real keys are replaced by this placeholder (not a secret: it opens nothing). Offline
+# mode means no request is sent; if one were, it would fail to authenticate, cost nothing,
+# and still count in the call log, failing the build.
+PLACEHOLDER_KEY = "syco-book-offline-no-key"
 
 
 @dataclass
@@ -47,14 +52,14 @@ class BuildReport:
 
 @contextlib.contextmanager
 def build_env(call_log: Path) -> Iterator[None]:
-    """Offline, call-logged, key-less environment for this process and its children
-    (papermill kernels, jupyter-book); restored afterwards."""
+    """Offline, call-logged environment without the real API keys for this process and its
+    children (papermill kernels, jupyter-book); restored afterwards."""
     saved = {
         k: os.environ.get(k)
         for k in (*SECRET_ENV, "SYCO_OFFLINE", "SYCO_CALL_LOG", "SYCO_PROGRESS")
     }
     for k in SECRET_ENV:
-        os.environ.pop(k, None)
+        os.environ[k] = PLACEHOLDER_KEY
     os.environ["SYCO_OFFLINE"] = "1"
     os.environ["SYCO_CALL_LOG"] = str(call_log)
     os.environ["SYCO_PROGRESS"] = "0"
