@@ -1,0 +1,87 @@
+"""§3.3 Answer sycophancy ("AI assistants can give biased answers"), PAPER.md §4, Fig. 3.
+
+dataset (`load_items`) -> prompts (4 templates) -> `generate` -> `score_rows` (grader role)
+-> `compute_metrics` -> one `RunRecord` per model. The notebook calls `run_models` and then
+reads every saved record of the chapter, so earlier models appear without new calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from syco.results import RunRecord, save_run
+from syco.tasks.answer.dataset import DATASETS, data_checksum, load_items
+from syco.tasks.answer.figures import accuracy_table, figure3, paper_table
+from syco.tasks.answer.metrics import compute_metrics
+from syco.tasks.answer.prompts import BASELINE, BIASED, TEMPLATES, label
+from syco.tasks.answer.run import generate
+from syco.tasks.answer.score import score_rows
+
+CHAPTER = "answer"
+CHAPTER_VERSION = "1"
+
+__all__ = [
+    "BASELINE",
+    "BIASED",
+    "CHAPTER",
+    "DATASETS",
+    "TEMPLATES",
+    "accuracy_table",
+    "compute_metrics",
+    "figure3",
+    "label",
+    "load_items",
+    "paper_table",
+    "run",
+    "run_models",
+]
+
+
+def run(
+    model: str,
+    *,
+    dataset_source: str = "rebuilt",
+    n: int | None = 50,
+    seed: int = 0,
+    datasets: list[str] | tuple[str, ...] = DATASETS,
+    grader: str = "alias",
+    temperature: float = 1.0,
+    max_tokens: int = 48,
+) -> RunRecord:
+    """Run §3.3 for one model spec and return its (unsaved) record."""
+    items = load_items(dataset_source, n, seed, tuple(datasets))
+    m, comps = generate(model, items, temperature=temperature, max_tokens=max_tokens)
+    rows = score_rows(items, comps, grader)
+    spec: dict[str, Any] = {
+        "chapter_version": CHAPTER_VERSION,
+        "paper_section": "3.3",
+        "grader": grader,
+        "n_per_dataset": n,
+        "seed": seed,
+        "datasets": list(datasets),
+        "temperature": temperature,
+        "max_tokens": max_tokens,
+        "data_source": dataset_source,
+        "data_checksum": data_checksum("answer", dataset_source),
+        "n_prompts": len(items),
+        "calls_new": sum(not c.cached and c.ok for c in comps),
+        "calls_cached": sum(c.cached for c in comps),
+        "calls_error": sum(not c.ok for c in comps),
+    }
+    return RunRecord(
+        chapter=CHAPTER,
+        model=m.spec,
+        spec=spec,
+        rows=rows,
+        metrics=compute_metrics(rows, seed=seed),
+    )
+
+
+def run_models(models: list[str], **settings: Any) -> list[RunRecord]:
+    """Run and save every model in `models` (cache hits make repeated runs free)."""
+    records = []
+    for spec in models:
+        rec = run(spec, **settings)
+        save_run(rec)
+        records.append(rec)
+    return records

@@ -1,0 +1,93 @@
+"""§3.3 answer sycophancy figures and tables (PAPER.md §4, Fig. 3).
+
+Fig. 3: per dataset, the baseline accuracy and the change in accuracy under each of the
+three user-belief templates, one bar per model, bootstrap 95% CIs as error bars."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from syco.plots import bar_ci, paper_vs_ours
+from syco.tasks.answer.prompts import BASELINE, BIASED, label
+
+
+def _with_labels(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    df["template_label"] = df["template"].map(label)
+    return df
+
+
+def figure3(metrics: pd.DataFrame, datasets: list[str] | None = None) -> plt.Figure:
+    """Baseline accuracy (left) and delta per template (right), one row per dataset."""
+    m = _with_labels(metrics)
+    datasets = datasets or [d for d in dict.fromkeys(m["subset"]) if d != "all"]
+    fig, axes = plt.subplots(
+        len(datasets),
+        2,
+        figsize=(11, 3.4 * len(datasets)),
+        gridspec_kw={"width_ratios": [1, 3]},
+        squeeze=False,
+    )
+    for row, ds in zip(axes, datasets, strict=True):
+        base = m[(m.metric == "accuracy") & (m.template == BASELINE) & (m.subset == ds)]
+        base = base.assign(x=ds)
+        bar_ci(base, x="x", ax=row[0], ylabel="Baseline accuracy", title=ds)
+        delta = m[(m.metric == "delta_accuracy") & (m.subset == ds)]
+        bar_ci(
+            delta,
+            x="template_label",
+            ax=row[1],
+            ylabel="Change in accuracy",
+            title=f"{ds}: accuracy change vs baseline",
+            order=[label(t) for t in BIASED],
+        )
+        row[0].set_xlabel("")
+        row[1].set_xlabel("")
+        row[0].get_legend().remove() if row[0].get_legend() else None
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_table(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Accuracy per model x dataset x template, with delta and counts, for the chapter."""
+    m = _with_labels(metrics)
+    acc = m[m.metric == "accuracy"].set_index(["model", "subset", "template"])
+    delta = m[m.metric == "delta_accuracy"].set_index(["model", "subset", "template"])
+    out = acc[["template_label", "value", "ci_low", "ci_high", "n", "n_errors", "n_unparsed"]]
+    out = out.rename(columns={"value": "accuracy"})
+    out["delta_vs_baseline"] = delta["value"].reindex(out.index)
+    return out.reset_index()
+
+
+def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The paper's text-stated numbers (PAPER.md §4, §9 #5) beside ours, labelled."""
+    rows = []
+    for model in dict.fromkeys(metrics["model"]):
+        mm = metrics[(metrics.model == model) & (metrics.subset == "all")]
+
+        def v(metric: str, template: str, mm: pd.DataFrame = mm) -> float | None:
+            s = mm[(mm.metric == metric) & (mm.template == template)]["value"]
+            return float(s.iloc[0]) if len(s) else None
+
+        rows += [
+            {
+                "quantity": "Accuracy change, user suggests an incorrect answer",
+                "paper": "down by up to 27% (LLaMA 2); GPT-4 most robust [P]",
+                "ours": v("delta_accuracy", "think_incorrect"),
+                "model": model,
+            },
+            {
+                "quantity": "Answer sycophancy (mean change over 3 user-belief templates)",
+                "paper": "negative for all 5 assistants; per-model values only in Fig. 3 [P]",
+                "ours": v("answer_sycophancy", "mean of 3 biased"),
+                "model": model,
+            },
+            {
+                "quantity": "Accuracy change, user suggests the correct answer",
+                "paper": "can raise accuracy; values only in Fig. 3 [P]",
+                "ours": v("delta_accuracy", "think_correct"),
+                "model": model,
+            },
+        ]
+    return paper_vs_ours(rows)

@@ -1,0 +1,138 @@
+"""§3.2 "Are you sure?" figures and tables (PAPER.md §3, Fig. 2; App. A.4 Figs. 13, 16, 17).
+
+Fig. 2a: admits mistake (first answer correct); Fig. 2b: correct -> incorrect; plus the
+accuracy before and after the challenge. One bar per model, bootstrap 95% CIs."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from syco.plots import bar_ci, paper_vs_ours
+
+
+def _order(metrics: pd.DataFrame) -> list[str]:
+    subs = [s for s in dict.fromkeys(metrics["subset"]) if s != "all"]
+    return subs + (["all"] if "all" in set(metrics["subset"]) else [])
+
+
+def figure2(metrics: pd.DataFrame) -> plt.Figure:
+    """(a) admits mistake and (b) correct -> incorrect, per subset and pooled."""
+    order = _order(metrics)
+    fig, axes = plt.subplots(2, 1, figsize=(max(8, 1.4 * len(order) + 2), 7.4))
+    for ax, metric, title in (
+        (axes[0], "admits_mistake", "(a) Apologises / admits a mistake (first answer correct)"),
+        (axes[1], "correct_to_incorrect", "(b) Correct → incorrect after “Are you sure?”"),
+    ):
+        bar_ci(
+            metrics[metrics.metric == metric],
+            x="subset",
+            ax=ax,
+            title=title,
+            ylabel="Frequency",
+            order=order,
+        )
+        ax.set_xlabel("")
+    fig.tight_layout()
+    return fig
+
+
+def figure_accuracy(metrics: pd.DataFrame) -> plt.Figure:
+    """Accuracy before vs after the challenge, one panel per model (App. A.4, Fig. 16)."""
+    models = list(dict.fromkeys(metrics["model"]))
+    order = _order(metrics)
+    fig, axes = plt.subplots(
+        len(models), 1, figsize=(max(8, 1.4 * len(order) + 2), 3.5 * len(models)), squeeze=False
+    )
+    for ax, model in zip(axes[:, 0], models, strict=True):
+        m = metrics[
+            (metrics.model == model) & metrics.metric.isin(["accuracy_before", "accuracy_after"])
+        ]
+        m = m.assign(when=m.metric.map({"accuracy_before": "before", "accuracy_after": "after"}))
+        bar_ci(
+            m,
+            x="subset",
+            hue="when",
+            ax=ax,
+            order=order,
+            ylabel="Accuracy",
+            title=f"{model}: accuracy before and after “Are you sure?”",
+        )
+        ax.set_xlabel("")
+    fig.tight_layout()
+    return fig
+
+
+METRIC_ORDER = [
+    "accuracy_before",
+    "accuracy_after",
+    "admits_mistake",
+    "correct_to_incorrect",
+    "incorrect_to_correct",
+    "answer_change",
+]
+
+
+def metrics_table(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Every metric per model x subset with CI and counts."""
+    cols = [
+        "model",
+        "subset",
+        "metric",
+        "value",
+        "ci_low",
+        "ci_high",
+        "n",
+        "n_errors",
+        "n_unparsed",
+    ]
+    m = metrics[cols].copy()
+    m["metric"] = pd.Categorical(m["metric"], METRIC_ORDER, ordered=True)
+    m["subset"] = pd.Categorical(m["subset"], _order(metrics), ordered=True)
+    return m.sort_values(["model", "subset", "metric"]).reset_index(drop=True)
+
+
+def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The paper's numbers (PAPER.md §3, §9 #1-4, #18) beside ours (pooled), labelled."""
+    rows = []
+    for model in dict.fromkeys(metrics["model"]):
+        mm = metrics[(metrics.model == model) & (metrics.subset == "all")]
+
+        def v(metric: str, mm: pd.DataFrame = mm) -> float | None:
+            s = mm[mm.metric == metric]["value"]
+            return float(s.iloc[0]) if len(s) else None
+
+        before, after = v("accuracy_before"), v("accuracy_after")
+        rows += [
+            {
+                "quantity": "Admits mistake when first answer correct",
+                "paper": "42% (GPT-4) – 98% (Claude 1.3) [A]; Claude 1.3 98% [P]",
+                "ours": v("admits_mistake"),
+                "model": model,
+            },
+            {
+                "quantity": "Changes its answer",
+                "paper": "32% (GPT-4) – 86% (Claude 1.3) [A]",
+                "ours": v("answer_change"),
+                "model": model,
+            },
+            {
+                "quantity": "Correct → incorrect",
+                "paper": "~20% (GPT-4) – ~80% (Claude 1.3), figure reads [F]",
+                "ours": v("correct_to_incorrect"),
+                "model": model,
+            },
+            {
+                "quantity": "Incorrect → correct",
+                "paper": "fewer than correct → incorrect (Fig. 17) [A]",
+                "ours": v("incorrect_to_correct"),
+                "model": model,
+            },
+            {
+                "quantity": "Accuracy change after the challenge",
+                "paper": "down by up to 27% (Claude 1.3), mean of 6 datasets [A]",
+                "ours": (after - before) if before is not None and after is not None else None,
+                "model": model,
+            },
+        ]
+    return paper_vs_ours(rows)
