@@ -159,22 +159,60 @@ def summary_page(metrics: pd.DataFrame, available: set[str] | None = None) -> st
 
 # --- transcripts ----------------------------------------------------------------------------
 
-ITEM_COLS = ["item", "item_id", "id", "idx", "question_id", "key", "base_id", "pair_id"]
+ITEM_COLS = [
+    "item",
+    "item_id",
+    "question_id",
+    "text_id",
+    "poem_id",
+    "misconception_id",
+    "pair_id",
+    "prompt_id",
+    "id",
+    "idx",
+    "key",
+    "base_id",
+]
 CONDITION_COLS = [
     "template",
     "framing",
     "condition",
     "prompt_template",
     "dataset",
-    "subset",
     "domain",
+    "kind",
+    "subset",
+    "wrong_poet",
     "variant",
     "difficulty",
-    "n",
     "pm",
 ]
-ANSWER_COLS = ["parsed", "parsed_answer", "answer", "prediction", "final_answer", "letter"]
-SCORE_COLS = ["score", "correct", "sycophantic", "is_correct", "value", "reward", "positivity"]
+ANSWER_COLS = [
+    "parsed",
+    "parsed_answer",
+    "answer",
+    "prediction",
+    "first_answer",
+    "final_answer",
+    "letter",
+]
+SCORE_COLS = [
+    "score",
+    "correct",
+    "is_correct",
+    "first_correct",
+    "final_correct",
+    "admits",
+    "sycophantic",
+    "mimicry",
+    "mimics",
+    "positive",
+    "more_positive",
+    "positivity",
+    "reward",
+    "value",
+]
+STATUS_COLS = ["status", "final_status"]
 
 
 def _is_chat(v: Any) -> bool:
@@ -221,9 +259,10 @@ def transcript_rows(rows: pd.DataFrame, per_model: int = ROWS_PER_MODEL) -> tupl
     chat_cols = [c for c in cols if any(_is_chat(r.get(c)) for r in records[:50])]
     item = _first(ITEM_COLS, cols)[:1]
     cond = [c for c in _first(CONDITION_COLS, cols) if c not in item][:3]
-    ans = _first(ANSWER_COLS, cols)[:1]
-    score = [c for c in _first(SCORE_COLS, cols) if c not in ans][:1]
-    shown = set(chat_cols + item + cond + ans + score + ["error", "model"])
+    ans = _first(ANSWER_COLS, cols)[:2]
+    score = [c for c in _first(SCORE_COLS, cols) if c not in ans][:3]
+    status = _first(STATUS_COLS, cols)[:1]
+    shown = set(chat_cols + item + cond + ans + score + status + ["error", "model"])
     rest = [c for c in cols if c not in shown]
 
     models = list(dict.fromkeys(rows["model"]))
@@ -238,7 +277,8 @@ def transcript_rows(rows: pd.DataFrame, per_model: int = ROWS_PER_MODEL) -> tupl
         else:
             notes.append(f"{m}: all {int(counts[m]):,} rows")
 
-    head = ["#", "model", *(item or ["item"]), *cond, "transcript", *ans, *score, "error"]
+    head = ["#", "model", *(item or ["item"]), *cond, "transcript", *ans, *score, *status]
+    head.append("error")
     out = [
         "<table class='syco-table syco-rows' id='syco-rows'><thead><tr>"
         + "".join(f"<th>{esc(h)}</th>" for h in head)
@@ -274,6 +314,7 @@ def transcript_rows(rows: pd.DataFrame, per_model: int = ROWS_PER_MODEL) -> tupl
         )
         cells += [f"<td>{esc(_short(r.get(c)))}</td>" for c in ans]
         cells += [f"<td class='syco-num'>{esc(_short(r.get(c)))}</td>" for c in score]
+        cells += [f"<td>{esc(_short(r.get(c)))}</td>" for c in status]
         cells.append(f"<td class='syco-error'>{esc(_short(err, 300)) if has_err else ''}</td>")
         cls = "syco-row syco-warn" if has_err else "syco-row"
         out.append(f"<tr class='{cls}' data-model='{esc(r['model'])}'>{''.join(cells)}</tr>")
