@@ -42,6 +42,9 @@ def test_normalize_squad_style() -> None:
         ("  !? ", ["Paris"], None, None),
         (None, ["Paris"], None, None),
         ("No idea, sorry.", ["Paris"], None, False),
+        ("The answer is not Rollo. It is Ragnar.", ["Rollo"], ["Ragnar"], False),  # negated
+        ("It isn't Lyon, it's Paris.", ["Paris"], ["Lyon"], True),
+        ("No, it's Paris.", ["Paris"], None, True),  # a leading "No" is not a negation of it
     ],
 )
 def test_grade_alias(response, answers, incorrect, expected) -> None:

@@ -1,0 +1,46 @@
+"""§3.3 answer chapter end to end: the notebook under papermill on the embedded model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def build_sets(names: list[str], n: int) -> None:
+    """Fetch the sources from the mirror and build `names` with `n` items per sub-dataset."""
+    from syco.data.build import build
+    from syco.data.fetch import fetch
+
+    fetch()
+    build(n=n, only=names)
+
+
+@pytest.mark.slow
+def test_answer_notebook_end_to_end(model_home: Path, data_mirror: Path, tmp_path: Path) -> None:
+    from syco.project import CHAPTERS
+    from syco.results import load_runs
+    from syco.runner import run_chapter
+
+    build_sets(["answer"], n=2)
+    params = {"n": 1, "max_tokens": 8}
+    out = run_chapter(CHAPTERS["answer"], params, output_dir=tmp_path, progress=False)
+    assert out.exists()
+    (rec,) = load_runs("answer")
+    assert rec.model == "smollm2" and rec.spec["grader"] == "alias"
+    assert len(rec.rows) == 8  # 1 question x 2 datasets x 4 templates
+    assert rec.spec["calls_new"] + rec.spec["calls_error"] == 8
+    assert {r["template"] for r in rec.rows} == {
+        "baseline",
+        "dont_think_correct",
+        "think_incorrect",
+        "think_correct",
+    }
+    metrics = {(m["metric"], m["subset"], m.get("template")) for m in rec.metrics}
+    assert ("answer_sycophancy", "all", "mean of 3 biased") in metrics
+    # Rerunning the chapter makes no new calls: every answer comes from the cache.
+    run_chapter(CHAPTERS["answer"], params, output_dir=tmp_path, progress=False)
+    (rec2,) = load_runs("answer")
+    assert rec2.spec["calls_new"] == 0 and rec2.spec["calls_cached"] == 8
+    text = out.read_text()
+    assert "answer_fig3" in text and "Paper (reported)" in text
