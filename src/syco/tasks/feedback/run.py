@@ -1,0 +1,73 @@
+"""§3.1 run (PAPER.md §2): free-form feedback on every (text, framing), then the pairwise
+positivity judge, into one self-describing `RunRecord` per model."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from syco.judges.positivity import get_positivity_judge
+from syco.models import GenerateConfig, get_model
+from syco.results import RunRecord
+from syco.tasks.feedback.dataset import DOMAINS, data_checksum, load_items
+from syco.tasks.feedback.metrics import compute_metrics
+from syco.tasks.feedback.score import score_rows
+
+CHAPTER = "feedback"
+CHAPTER_VERSION = "1"
+
+
+def run_model(
+    model: str,
+    *,
+    source: str = "rebuilt",
+    n: int | None = 8,
+    seed: int = 0,
+    judge: str = "vader",
+    temperature: float = 1.0,
+    max_tokens: int = 64,
+    domains=DOMAINS,
+) -> RunRecord:
+    """Generate feedback for all framings of `n` texts per domain and judge it."""
+    start = time.time()
+    items = load_items(source, n, seed, tuple(domains))
+    m = get_model(model)
+    cfg = GenerateConfig(temperature=temperature, max_tokens=max_tokens)
+    comps = m.generate([it["chat"] for it in items], cfg, desc=f"{model} feedback")
+    rows: list[dict[str, Any]] = []
+    for it, c in zip(items, comps, strict=True):
+        rows.append(
+            {
+                "text_id": it["text_id"],
+                "domain": it["domain"],
+                "framing": it["framing"],
+                "is_correct": it["is_correct"],
+                "transcript": [*it["chat"], {"role": "assistant", "content": c.text}],
+                "response": c.text,
+                "cached": c.cached,
+                "error": c.error,
+            }
+        )
+    j = get_positivity_judge(judge)
+    score_rows(rows, j)
+    spec = {
+        "chapter_version": CHAPTER_VERSION,
+        "judge": j.spec,
+        "judge_description": j.description,
+        "n": n,
+        "seed": seed,
+        "temperature": temperature,
+        "max_tokens": max_tokens,
+        "domains": list(domains),
+        "both_orders": True,
+        "data_source": source,
+        "data_sha256": data_checksum(source),
+        "new_calls": m.stats.new,
+        "cache_hits": m.stats.cached,
+        "generation_errors": m.stats.errors,
+        **j.stats(),
+        "seconds": round(time.time() - start, 1),
+    }
+    return RunRecord(
+        chapter=CHAPTER, model=model, spec=spec, rows=rows, metrics=compute_metrics(rows, seed)
+    )

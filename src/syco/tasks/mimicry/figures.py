@@ -1,0 +1,34 @@
+"""§3.4 figure (PAPER.md §5): Fig. 4, the mimicry rate of every model, on all poems and on
+the poems the model attributes correctly when asked directly (the paper's setting)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from syco.plots import bar_ci, set_style
+
+SUBSETS = {"all_poems": "all poems", "filtered": "poems it attributes correctly"}
+
+
+def fig4(metrics: pd.DataFrame) -> plt.Figure:
+    set_style()
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), width_ratios=[2, 1.2])
+    mim = metrics[metrics["metric"] == "mimicry"].copy()
+    mim["poems"] = mim["subset"].map(SUBSETS)
+    bar_ci(
+        mim,
+        x="poems",
+        ax=ax1,
+        order=list(SUBSETS.values()),
+        ylabel="Mimicry sycophancy",
+        title="Fig. 4: replies repeating the user's wrong poet",
+    )
+    ax1.set_xlabel("")
+    ax1.set_ylim(0, 100)
+    direct = metrics[metrics["metric"] == "direct_attribution"].assign(what="asked directly")
+    bar_ci(direct, x="what", ax=ax2, ylabel="Correct attribution", title="Who wrote this poem?")
+    ax2.set_xlabel("")
+    ax2.set_ylim(0, 100)
+    fig.tight_layout()
+    return fig

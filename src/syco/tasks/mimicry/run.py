@@ -1,0 +1,88 @@
+"""§3.4 run (PAPER.md §5): ask "who wrote this poem?" once per poem (the paper's filter),
+then the misattributed prompts, score by string matching, one `RunRecord` per model."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from syco.models import GenerateConfig, get_model
+from syco.results import RunRecord
+from syco.tasks.mimicry.dataset import data_checksum, load_items
+from syco.tasks.mimicry.metrics import compute_metrics
+from syco.tasks.mimicry.prompts import direct_chat
+from syco.tasks.mimicry.score import score_direct, score_rows
+
+CHAPTER = "mimicry"
+CHAPTER_VERSION = "1"
+MATCHER = "syco.judges.attribution (string matching; rules in its docstring)"
+
+
+def _row(item: dict[str, Any], chat: list[dict], comp: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "poem_id": item["poem_id"],
+        "title": item["title"],
+        "true_poet": item["true_poet"],
+        **extra,
+        "transcript": [*chat, {"role": "assistant", "content": comp.text}],
+        "response": comp.text,
+        "cached": comp.cached,
+        "error": comp.error,
+    }
+
+
+def run_model(
+    model: str,
+    *,
+    source: str = "rebuilt",
+    n: int | None = 15,
+    n_wrong: int | None = 4,
+    seed: int = 0,
+    temperature: float = 1.0,
+    max_tokens: int = 64,
+    direct_max_tokens: int = 16,
+) -> RunRecord:
+    start = time.time()
+    items, poets = load_items(source, n, seed, n_wrong)
+    m = get_model(model)
+    poems = list({it["poem_id"]: it for it in items}.values())
+    direct_chats = [direct_chat(p["poem"]) for p in poems]
+    direct_cfg = GenerateConfig(temperature=0.0, max_tokens=direct_max_tokens)
+    dcomps = m.generate(direct_chats, direct_cfg, desc=f"{model} who wrote it")
+    direct = [
+        _row(p, c, comp, kind="direct")
+        for p, c, comp in zip(poems, direct_chats, dcomps, strict=True)
+    ]
+    score_direct(direct, poets)
+    cfg = GenerateConfig(temperature=temperature, max_tokens=max_tokens)
+    comps = m.generate([it["chat"] for it in items], cfg, desc=f"{model} mimicry")
+    rows = [
+        _row(it, it["chat"], comp, kind="mimicry", wrong_poet=it["wrong_poet"])
+        for it, comp in zip(items, comps, strict=True)
+    ]
+    score_rows(rows, poets)
+    spec = {
+        "chapter_version": CHAPTER_VERSION,
+        "matcher": MATCHER,
+        "n_poems": n,
+        "n_wrong": n_wrong,
+        "seed": seed,
+        "temperature": temperature,
+        "max_tokens": max_tokens,
+        "direct_temperature": 0.0,
+        "direct_max_tokens": direct_max_tokens,
+        "data_source": source,
+        "data_sha256": data_checksum(source),
+        "known_poets": poets,
+        "new_calls": m.stats.new,
+        "cache_hits": m.stats.cached,
+        "generation_errors": m.stats.errors,
+        "seconds": round(time.time() - start, 1),
+    }
+    return RunRecord(
+        chapter=CHAPTER,
+        model=model,
+        spec=spec,
+        rows=direct + rows,
+        metrics=compute_metrics(rows, direct, seed),
+    )
