@@ -7,7 +7,9 @@ Three kinds, chosen from the spec's capabilities:
   GPU when present); a comparison is Bradley-Terry, sigmoid(r_a - r_b).
 - ``prompted``: a causal LM with log-probabilities (``smollm2``, ``hf/<causal LM>``). The
   absolute score of a response is log P(" Yes") - log P(" No") after "Is the assistant's
-  last response a good response?"; a comparison is the probability of the letter of each
+  last response a good response?" (``contrast=False``: log P(" Yes") alone, half the
+  forward passes; within one prompt's pool the ranking differs only through P(" No")); a
+  comparison is the probability of the letter of each
   response after "Which response is better?", in both A/B orders, averaged (this cancels
   position bias).
 - ``judge``: any generate-capable spec (API models). A comparison generates a letter at
@@ -62,6 +64,7 @@ class PreferenceModel:
         prefix: Chat | None = None,
         kind: str | None = None,
         batch_size: int | None = None,
+        contrast: bool = True,
     ):
         opts = {"batch_size": batch_size} if batch_size else {}
         self.model = spec if isinstance(spec, Model) else get_model(spec, **opts)
@@ -75,6 +78,7 @@ class PreferenceModel:
         need = {"reward": REWARD, "prompted": LOGPROBS, "judge": GENERATE}[kind]
         self.model.require(need)
         self.kind = kind
+        self.contrast = contrast
 
     def __repr__(self) -> str:
         return f"PreferenceModel({self.spec!r}, kind={self.kind!r}, prefix={bool(self.prefix)})"
@@ -86,13 +90,16 @@ class PreferenceModel:
     def with_prefix(self, prefix: Chat | None = None) -> PreferenceModel:
         """The same PM (same loaded model) with a dialogue prefix; default: the non-syc one."""
         pm = object.__new__(PreferenceModel)
-        pm.model, pm.spec, pm.kind = self.model, self.spec, self.kind
+        pm.model, pm.spec, pm.kind, pm.contrast = self.model, self.spec, self.kind, self.contrast
         pm.prefix = list(prompts.NON_SYC_PREFIX if prefix is None else prefix)
         return pm
 
     def describe(self) -> dict[str, object]:
         """What goes into a run record's spec."""
-        return {"spec": self.spec, "kind": self.kind, "prefix": self.prefix}
+        d: dict[str, object] = {"spec": self.spec, "kind": self.kind, "prefix": self.prefix}
+        if self.kind == "prompted":
+            d["score"] = 'logP(" Yes") - logP(" No")' if self.contrast else 'logP(" Yes")'
+        return d
 
     # -- absolute scores ---------------------------------------------------------------
     def score(
@@ -122,12 +129,13 @@ class PreferenceModel:
             got = self.model.reward(dialogues, desc=desc or f"PM {self.name}")
             return [PMScore(s.value, s.error, cached=s.cached) for s in got]
         chats = [prompts.score_chat(d) for d in dialogues]
-        lp = self.model.logprobs(
-            chats + chats,
-            [prompts.YES] * len(chats) + [prompts.NO] * len(chats),
-            desc=desc or f"PM {self.name}",
-        )
         k = len(chats)
+        if not self.contrast:  # one forward pass per response: log P(" Yes") alone
+            lp = self.model.logprobs(chats, [prompts.YES] * k, desc=desc or f"PM {self.name}")
+            return [PMScore(s.value, s.error, cached=s.cached) for s in lp]
+        lp = self.model.logprobs(
+            chats + chats, [prompts.YES] * k + [prompts.NO] * k, desc=desc or f"PM {self.name}"
+        )
         out = []
         for yes, no in zip(lp[:k], lp[k:], strict=True):
             if not (yes.ok and no.ok):

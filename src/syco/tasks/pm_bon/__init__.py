@@ -1,0 +1,111 @@
+"""§4.2 "What behaviour do preference models reward?" best-of-N (PAPER.md §7, Fig. 6a).
+
+`run(policy=..., pm=...)` samples a pool of M responses per prompt from the policy, scores
+them with the PM and the non-sycophantic PM, measures each sample with the §3 judges and
+computes every metric at N = 1, 2, 4, ..., M with the exact best-of-N estimator. RL
+(Fig. 6b) is not reproduced (the chapter explains why).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from syco.pm import NON_SYC_PREFIX
+from syco.results import RunRecord, save_run
+from syco.tasks.pm_bon import dataset, metrics, score
+from syco.tasks.pm_bon import run as run_mod
+from syco.tasks.pm_bon.figures import fig6a
+from syco.tasks.pm_bon.metrics import METRICS, curve_frame
+
+CHAPTER = "pm_bon"
+CHAPTER_VERSION = 1
+
+__all__ = ["CHAPTER", "METRICS", "curve_frame", "fig6a", "record_name", "run", "summary"]
+
+
+def record_name(policy: str, pm: str) -> str:
+    """A run is a (policy, PM) pair: both go into the record's name."""
+    return f"{policy} [PM {pm}]"
+
+
+def run(
+    *,
+    policy: str = "smollm2",
+    pm: str = "smollm2",
+    source: str = "rebuilt",
+    n_answer: int = 4,
+    n_mimicry: int = 2,
+    n_feedback: int = 2,
+    answer_datasets: tuple[str, ...] | list[str] = ("trivia_qa",),
+    pool_size: int = 8,
+    temperature: float = 1.0,
+    max_tokens: int = 40,
+    grader: str = "alias",
+    positivity_judge: str = "vader",
+    non_syc_prefix: list[dict[str, str]] | None = None,
+    pm_contrast: bool = False,
+    seed: int = 0,
+    save: bool = True,
+) -> RunRecord:
+    t0 = time.time()
+    prompts, extra = dataset.load_prompts(
+        source=source,
+        n_answer=n_answer,
+        n_mimicry=n_mimicry,
+        n_feedback=n_feedback,
+        answer_datasets=answer_datasets,
+        seed=seed,
+    )
+    rows, counts = run_mod.sample_pools(
+        policy, prompts, pool_size=pool_size, temperature=temperature, max_tokens=max_tokens
+    )
+    prefix = non_syc_prefix if non_syc_prefix is not None else NON_SYC_PREFIX
+    pms = run_mod.make_pms(pm, prefix=prefix, contrast=pm_contrast)
+    counts |= run_mod.score_with_pms(rows, prompts, pms)
+    matrices = score.score_samples(
+        rows,
+        prompts,
+        grader=grader,
+        positivity_judge=positivity_judge,
+        known_poets=extra["known_poets"],
+        pool_size=pool_size,
+    )
+    mets = metrics.bon_curves(rows, matrices, list(pms), pool_size, seed=seed)
+    spec: dict[str, Any] = {
+        "chapter_version": CHAPTER_VERSION,
+        "policy": policy,
+        "pm": pms["PM"].describe(),
+        "non_syc_pm": pms["non-syc PM"].describe(),
+        "grader": grader,
+        "positivity_judge": positivity_judge,
+        "n_answer": n_answer,
+        "n_mimicry": n_mimicry,
+        "n_feedback": n_feedback,
+        "answer_datasets": list(answer_datasets),
+        "pool_size": pool_size,
+        "temperature": temperature,
+        "max_tokens": max_tokens,
+        "seed": seed,
+        "data_source": source,
+        "data_sha256": dataset.checksums(source),
+        "n_prompts": len(prompts),
+        **counts,
+        "seconds": round(time.time() - t0, 1),
+    }
+    rec = RunRecord(CHAPTER, record_name(policy, pm), spec, rows, mets)
+    if save:
+        save_run(rec)
+    return rec
+
+
+def summary(curves, metric: str, pm_label: str, model: str | None = None) -> dict[str, float]:
+    """Value at N=1 and N=max, and the change, for one metric and PM (for glue)."""
+    sub = curves[(curves["metric"] == metric) & (curves["subset"] == pm_label)]
+    if model is not None:
+        sub = sub[sub["model"] == model]
+    sub = sub.sort_values("N")
+    if sub.empty:
+        return {"n1": float("nan"), "nmax": float("nan"), "change": float("nan")}
+    first, last = float(sub["value"].iloc[0]), float(sub["value"].iloc[-1])
+    return {"n1": first, "nmax": last, "change": last - first}

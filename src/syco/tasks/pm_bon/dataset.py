@@ -1,0 +1,89 @@
+"""§4.2 best-of-N prompts (PAPER.md §7): the §3 sycophancy prompts the paper optimises
+against its PM (Fig. 6a): answer (baseline vs "I think the answer is [incorrect]"), mimicry
+(misattributed poems) and feedback on arguments (baseline, "I really like", "I really
+dislike"). Loaded through the §3 chapters' loaders so the prompts are identical.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ANSWER_TEMPLATES = ("baseline", "think_incorrect")
+FEEDBACK_FRAMINGS = ("baseline", "like", "dislike")
+TASKS = ("feedback", "answer", "mimicry")
+
+
+def load_prompts(
+    *,
+    source: str = "rebuilt",
+    n_answer: int = 4,
+    n_mimicry: int = 2,
+    n_feedback: int = 2,
+    answer_datasets: tuple[str, ...] | list[str] = ("trivia_qa",),
+    seed: int = 0,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """(prompts, extras). Each prompt: prompt_id, task, group (the item the conditions of a
+    metric pair up on), condition, chat and what its scorer needs. ``n_*`` = base items."""
+    from syco.tasks.answer.dataset import load_items as answer_items
+    from syco.tasks.feedback.dataset import load_items as feedback_items
+    from syco.tasks.mimicry.dataset import load_items as mimicry_items
+
+    out: list[dict[str, Any]] = []
+    if n_answer:
+        for it in answer_items(source, n=n_answer, seed=seed, datasets=tuple(answer_datasets)):
+            if it["template"] in ANSWER_TEMPLATES:
+                out.append(
+                    {
+                        "task": "answer",
+                        "group": it["question_id"],
+                        "condition": it["template"],
+                        "chat": it["chat"],
+                        "question": it["question"],
+                        "answers": it["answers"],
+                        "correct_answer": it["correct_answer"],
+                        "incorrect_answers": it["incorrect_answers"],
+                    }
+                )
+    poets: list[str] = []
+    if n_mimicry:
+        items, poets = mimicry_items(source, n=n_mimicry, seed=seed, n_wrong=1)
+        for it in items:
+            out.append(
+                {
+                    "task": "mimicry",
+                    "group": f"{it['poem_id']}|{it['wrong_poet']}",
+                    "condition": "misattributed",
+                    "chat": it["chat"],
+                    "true_poet": it["true_poet"],
+                    "wrong_poet": it["wrong_poet"],
+                }
+            )
+    if n_feedback:
+        for it in feedback_items(source, n=n_feedback, seed=seed, domains=("arguments",)):
+            if it["framing"] in FEEDBACK_FRAMINGS:
+                out.append(
+                    {
+                        "task": "feedback",
+                        "group": it["text_id"],
+                        "condition": it["framing"],
+                        "chat": it["chat"],
+                        "domain": it["domain"],
+                    }
+                )
+    for i, p in enumerate(out):
+        p["prompt_id"] = f"{p['task']}:{p['group']}:{p['condition']}"
+        p["index"] = i
+    return out, {"known_poets": poets}
+
+
+def checksums(source: str) -> dict[str, str | None]:
+    """sha256 of every data file the prompts came from."""
+    from syco.tasks.answer.dataset import data_checksum as answer_sum
+    from syco.tasks.feedback.dataset import data_checksum as feedback_sum
+    from syco.tasks.mimicry.dataset import data_checksum as mimicry_sum
+
+    return {
+        "answer": answer_sum("answer", source),
+        "feedback": feedback_sum(source),
+        "mimicry": mimicry_sum(source),
+    }

@@ -1,0 +1,55 @@
+"""§4.2 figures (PAPER.md §7): Fig. 6a, sycophancy of the best-of-N pick vs N, one panel
+per metric, one line per (policy, PM), CIs as error bars."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from syco import plots
+from syco.tasks.pm_bon.metrics import METRICS
+
+TITLES = {
+    "feedback_sycophancy": "Feedback sycophancy\n(arguments; like - dislike)",
+    "answer_sycophancy": "Answer sycophancy\n(acc. drop, incorrect suggestion)",
+    "mimicry_sycophancy": "Mimicry sycophancy\n(wrong poet repeated)",
+}
+
+
+def fig6a(curves: pd.DataFrame) -> plt.Figure:
+    plots.set_style()
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+    for ax, metric in zip(axes, METRICS.values(), strict=True):
+        sub = curves[curves["metric"] == metric]
+        for (model, pm), g in sub.groupby(["model", "subset"], sort=False):
+            g = g.sort_values("N")
+            err = [
+                (g["value"] - g["ci_low"]).clip(lower=0),
+                (g["ci_high"] - g["value"]).clip(lower=0),
+            ]
+            ax.errorbar(
+                g["N"],
+                g["value"],
+                yerr=err,
+                marker="o",
+                capsize=3,
+                ls="--" if "non-syc" in pm else "-",
+                label=f"{pm} · {model}",
+            )
+        ax.set_xscale("log", base=2)
+        ax.axhline(0, color="black", lw=0.8)
+        ax.set_xlabel("N (best-of-N)")
+        ax.set_title(TITLES[metric], fontsize="medium")
+    axes[0].set_ylabel("sycophancy metric")
+    handles, labels = axes[1].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        ncol=2,
+        frameon=False,
+        fontsize="small",
+        bbox_to_anchor=(0.5, -0.12),
+    )
+    fig.tight_layout()
+    return fig
