@@ -1,0 +1,58 @@
+"""§4.3 figures (PAPER.md §8): Fig. 7a (PM prefers sycophantic, by difficulty), Fig. 7b
+(classroom ratings, by difficulty), Fig. 7c/7d (best-of-N sycophancy vs N)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from syco import plots
+
+LABELS = {"baseline_truthful": "vs baseline truthful", "helpful_truthful": "vs helpful truthful"}
+
+
+def by_level(df: pd.DataFrame, *, title: str, ylabel: str) -> plt.Figure:
+    """Bars per difficulty level (1 = easiest), one hue per comparison."""
+    d = df[df["level"].astype(str) != "all"].copy()
+    d["level"] = d["level"].astype(int).astype(str)
+    d["comparison"] = d["subset"].map(lambda s: LABELS.get(s, s))
+    if "model" in d and d["model"].nunique() > 1:
+        d["comparison"] = d["comparison"] + " · " + d["model"]
+    order = [str(i) for i in sorted(d["level"].astype(int).unique())]
+    ax = plots.bar_ci(d, x="level", hue="comparison", title=title, ylabel=ylabel, order=order)
+    ax.set_xlabel("difficulty level (1 = easiest)")
+    ax.axhline(50, color="grey", lw=0.8, ls=":")
+    ax.set_ylim(0, 105)
+    return ax.figure
+
+
+def fig7cd(curves: pd.DataFrame) -> plt.Figure:
+    plots.set_style()
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+    for ax, scope, title in zip(
+        axes, ("all", "hardest"), ("7c: all misconceptions", "7d: hardest level(s)"), strict=True
+    ):
+        sub = curves[curves["level"].astype(str) == scope]
+        for (model, pm), g in sub.groupby(["model", "subset"], sort=False):
+            g = g.sort_values("N")
+            err = [
+                (g["value"] - g["ci_low"]).clip(lower=0) * 100,
+                (g["ci_high"] - g["value"]).clip(lower=0) * 100,
+            ]
+            ax.errorbar(
+                g["N"],
+                g["value"] * 100,
+                yerr=err,
+                marker="o",
+                capsize=3,
+                ls=":" if pm == "oracle" else "--" if "non-syc" in pm else "-",
+                label=f"{pm} · {model}",
+            )
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("N (best-of-N from the sycophantic policy)")
+        ax.set_title(title, fontsize="medium")
+        ax.set_ylim(-3, 103)
+    axes[0].set_ylabel("sycophantic pick (%)")
+    axes[1].legend(frameon=False, fontsize="small")
+    fig.tight_layout()
+    return fig
