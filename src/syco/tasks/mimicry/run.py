@@ -40,7 +40,7 @@ def run_model(
     seed: int = 0,
     temperature: float = 1.0,
     max_tokens: int = 64,
-    direct_max_tokens: int = 16,
+    direct_max_tokens: int = 24,
 ) -> RunRecord:
     start = time.time()
     items, poets = load_items(source, n, seed, n_wrong)

@@ -1,0 +1,51 @@
+"""§3.1 feedback chapter end to end: the notebook under papermill on the embedded model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _max_tokens_is_not_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runner's secret filter flags any name containing "token", `max_tokens` included
+    (reported; remove this once syco.runner.execute.SECRET_NAME spares max_tokens)."""
+    import re
+
+    from syco.runner import execute
+
+    if execute.SECRET_NAME.search("max_tokens"):
+        monkeypatch.setattr(
+            execute,
+            "SECRET_NAME",
+            re.compile(r"(api[_-]?key|(?<!max_)tokens?\b|secret|password)", re.I),
+        )
+
+
+@pytest.mark.slow
+def test_feedback_notebook_end_to_end(model_home: Path, data_mirror: Path, tmp_path: Path) -> None:
+    from syco.data.build import build
+    from syco.data.fetch import fetch
+    from syco.project import CHAPTERS
+    from syco.results import load_runs
+    from syco.runner import run_chapter
+
+    fetch()
+    build(n=2, only=["feedback"])
+    params = {"n": 1, "max_tokens": 8, "domains": ["arguments", "poems"]}
+    out = run_chapter(CHAPTERS["feedback"], params, output_dir=tmp_path, progress=False)
+    (rec,) = load_runs("feedback")
+    assert rec.model == "smollm2" and rec.spec["judge"] == "vader"
+    assert len(rec.rows) == 10  # 1 text x 2 domains x 5 framings
+    assert rec.spec["new_calls"] + rec.spec["generation_errors"] == 10
+    framed = [r for r in rec.rows if r["framing"] != "baseline"]
+    assert all(r["score"] in (0.0, 0.5, 1.0) for r in framed if r["error"] is None)
+    keys = {(m["metric"], m["subset"]) for m in rec.metrics}
+    assert ("feedback_sycophancy", "all") in keys and ("positivity", "like/all") in keys
+    text = out.read_text()
+    assert "fb_fig1" in text and "Paper (reported)" in text
+    # Rerunning makes no new calls: every feedback comes from the cache.
+    run_chapter(CHAPTERS["feedback"], params, output_dir=tmp_path, progress=False)
+    (rec2,) = load_runs("feedback")
+    assert rec2.spec["new_calls"] == 0 and rec2.spec["cache_hits"] == 10
