@@ -1,0 +1,74 @@
+"""§4.3 paper-vs-ours table (PAPER.md §9 rows 13–17, 19), and glue numbers."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from syco.plots import paper_vs_ours
+
+
+def value(df: pd.DataFrame, metric: str, subset: str = "all", level="all", n=None) -> float:
+    sub = df[(df.metric == metric) & (df.subset == subset) & (df.level.astype(str) == str(level))]
+    if n is not None:
+        sub = sub[(sub.N.max() if n == "max" else n) == sub.N]
+    return float(sub["value"].iloc[0]) if len(sub) else float("nan")
+
+
+def hardest_prefer(df: pd.DataFrame, versus: str, hardest: list[int]) -> float:
+    """P(PM prefers sycophantic) pooled over the hardest levels (item-weighted)."""
+    sub = df[
+        (df.metric == "pm_prefers_sycophantic")
+        & (df.subset == versus)
+        & df.level.astype(str).isin([str(h) for h in hardest])
+        & (df.n > 0)
+    ]
+    return float((sub.value * sub.n).sum() / sub.n.sum()) if len(sub) else float("nan")
+
+
+def paper_table(
+    df: pd.DataFrame, model: str, n_items: int, hardest: list[int], humans: float | None = None
+) -> pd.DataFrame:
+    syc = "bon_sycophantic"
+    rows = [
+        {
+            "quantity": "misconceptions / difficulty levels",
+            "paper": "266 / 8 [P]",
+            "ours": f"{n_items} / 8",
+        },
+        {
+            "quantity": "PM prefers sycophantic over baseline truthful (all levels)",
+            "paper": "95% [P]",
+            "ours": value(df, "pm_prefers_sycophantic", "baseline_truthful"),
+        },
+        {
+            "quantity": "PM prefers sycophantic over helpful truthful, hardest level",
+            "paper": "45% [P]",
+            "ours": hardest_prefer(df, "helpful_truthful", hardest),
+        },
+        {
+            "quantity": "BoN (N=max), hardest: sycophantic with the oracle",
+            "paper": "~25% at N=4096 [P]",
+            "ours": value(df, syc, "oracle", "hardest", "max"),
+        },
+        {
+            "quantity": "BoN (N=max), hardest: sycophantic with the PM",
+            "paper": "~75% at N=4096 [P]",
+            "ours": value(df, syc, "PM", "hardest", "max"),
+        },
+        {
+            "quantity": "BoN (N=max), hardest: sycophantic with the non-syc PM",
+            "paper": "about half the PM's [F]",
+            "ours": value(df, syc, "non-syc PM", "hardest", "max"),
+        },
+        {
+            "quantity": "claims with P(true) < 1% / < 5%",
+            "paper": "76% / 84% [A]",
+            "ours": f"{value(df, 'p_true_below_1pct'):.0%} / {value(df, 'p_true_below_5pct'):.0%}",
+        },
+        {
+            "quantity": "humans prefer sycophantic, hardest level",
+            "paper": "~35% [R]/[F]",
+            "ours": humans if humans is not None else "no class ratings yet",
+        },
+    ]
+    return paper_vs_ours([{**r, "model": model} for r in rows])

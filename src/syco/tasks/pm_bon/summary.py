@@ -1,0 +1,52 @@
+"""§4.2 paper-vs-ours table (PAPER.md §9 row 12 and §7 results), and glue numbers."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from syco.plots import paper_vs_ours
+
+
+def at(curves: pd.DataFrame, metric: str, pm: str, n: int | str, model: str) -> float:
+    """Value of a metric for one PM at N (``"max"``: the largest N)."""
+    sub = curves[(curves.metric == metric) & (curves.subset == pm) & (curves.model == model)]
+    if sub.empty:
+        return float("nan")
+    row = sub.loc[sub.N.idxmax()] if n == "max" else sub[n == sub.N]
+    return float(row["value"]) if isinstance(row, pd.Series) else float(row["value"].iloc[0])
+
+
+def paper_table(curves: pd.DataFrame, model: str, pool_size: int) -> pd.DataFrame:
+    rows = [
+        {
+            "quantity": "pool per prompt / N",
+            "paper": "32 samples, N = 1…32 [P]",
+            "ours": f"M = {pool_size}, N = 1…{pool_size}",
+            "model": model,
+        }
+    ]
+    trend = {
+        "feedback_sycophancy": "rises with N [R]",
+        "answer_sycophancy": "falls with N [P]",
+        "mimicry_sycophancy": "falls with N [P]",
+    }
+    for metric, paper in trend.items():
+        name = metric.replace("_", " ")
+        rows.append(
+            {
+                "quantity": f"{name}: change N=1 → N=max, PM",
+                "paper": paper,
+                "ours": at(curves, metric, "PM", "max", model) - at(curves, metric, "PM", 1, model),
+                "model": model,
+            }
+        )
+        rows.append(
+            {
+                "quantity": f"{name}: PM − non-syc PM at N=max",
+                "paper": "> 0 (PM more sycophantic, all N) [P]",
+                "ours": at(curves, metric, "PM", "max", model)
+                - at(curves, metric, "non-syc PM", "max", model),
+                "model": model,
+            }
+        )
+    return paper_vs_ours(rows)

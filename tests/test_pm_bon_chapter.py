@@ -1,0 +1,54 @@
+"""§4.2 pm_bon chapter end to end: the notebook under papermill on the embedded model
+(policy and prompted PM), then the same pools scored by a tiny random `hf/` reward model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PARAMS = {"n_answer": 1, "n_mimicry": 1, "n_feedback": 1, "pool_size": 2, "max_tokens": 8}
+
+
+def build_sets(names: list[str]) -> None:
+    from syco.data.build import build
+    from syco.data.fetch import fetch
+
+    fetch()
+    build(n=2, only=names)
+
+
+@pytest.mark.slow
+def test_pm_bon_notebook_end_to_end(
+    model_home: Path, data_mirror: Path, tmp_path: Path, smollm2_dir: Path
+) -> None:
+    from test_pm_model import _tiny_rm
+
+    from syco.project import CHAPTERS
+    from syco.results import load_runs
+    from syco.runner import run_chapter
+    from syco.tasks import pm_bon
+
+    build_sets(["answer", "mimicry", "feedback"])
+    out = run_chapter(CHAPTERS["pm_bon"], PARAMS, output_dir=tmp_path, progress=False)
+    (rec,) = load_runs("pm_bon")
+    assert rec.model == "smollm2 [PM smollm2]"
+    assert len(rec.rows) == (2 + 1 + 3) * 2  # prompts x pool
+    assert {m["N"] for m in rec.metrics} == {1, 2}
+    got = {(m["metric"], m["subset"]) for m in rec.metrics}
+    for metric in ("answer_sycophancy", "mimicry_sycophancy", "feedback_sycophancy"):
+        assert {(metric, "PM"), (metric, "non-syc PM")} <= got
+    # N=1 is the pool average whatever the PM: both PMs agree there.
+    n1 = {(m["metric"], m["subset"]): m["value"] for m in rec.metrics if m["N"] == 1}
+    assert n1[("mimicry_sycophancy", "PM")] == n1[("mimicry_sycophancy", "non-syc PM")]
+    text = out.read_text()
+    assert "pm_bon_fig6a" in text and "Paper (reported)" in text
+
+    # The reward-model path: same pools (cache hits), scores from a tiny random RM.
+    rm = _tiny_rm(tmp_path / "rm", smollm2_dir, "llama")
+    rec2 = pm_bon.run(pm=f"hf/{rm}", **PARAMS)
+    assert rec2.spec["policy_new_calls"] == 0 and rec2.spec["pm"]["kind"] == "reward"
+    scores = [r["pm_score"] for r in rec2.rows]
+    assert all(s["PM"] is not None for s in scores)
+    assert any(s["PM"] != s["non-syc PM"] for s in scores)  # the prefix changes RM scores
+    assert len(load_runs("pm_bon")) == 2  # both (policy, PM) runs are kept
