@@ -17,7 +17,7 @@ from typing import Any
 from syco.errors import SycoError
 from syco.project import Chapter, project_root
 
-SECRET_NAME = re.compile(r"(api[_-]?key|token|secret|password)", re.I)
+SECRET_NAME = re.compile(r"(api[_-]?key|(?:^|_)token$|secret|password)", re.I)  # not max_tokens
 SECRET_VALUE = re.compile(r"(sk-[A-Za-z0-9_-]{16,}|sk-ant-[A-Za-z0-9_-]{10,})")
 
 
