@@ -7,6 +7,7 @@ reads every saved record of the chapter, so earlier models appear without new ca
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from syco.results import RunRecord, save_run
@@ -49,6 +50,7 @@ def run(
     max_tokens: int = 48,
 ) -> RunRecord:
     """Run §3.3 for one model spec and return its (unsaved) record."""
+    start = time.perf_counter()
     items = load_items(dataset_source, n, seed, tuple(datasets))
     m, comps = generate(model, items, temperature=temperature, max_tokens=max_tokens)
     rows = score_rows(items, comps, grader)
@@ -67,6 +69,9 @@ def run(
         "calls_new": sum(not c.cached and c.ok for c in comps),
         "calls_cached": sum(c.cached for c in comps),
         "calls_error": sum(not c.ok for c in comps),
+        "seconds": round(time.perf_counter() - start, 1),
+        "tokens_in_new": m.stats.usage.input_tokens,
+        "tokens_out_new": m.stats.usage.output_tokens,
     }
     return RunRecord(
         chapter=CHAPTER,

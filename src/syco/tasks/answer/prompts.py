@@ -39,4 +39,5 @@ def template_id(prompt_template: str) -> str:
 
 
 def label(tid: str) -> str:
-    return TEMPLATES[tid][1]
+    """A template's figure label (other values, e.g. "mean of 3 biased", pass through)."""
+    return TEMPLATES[tid][1] if tid in TEMPLATES else tid

@@ -7,6 +7,7 @@ grader role, admits judge role) -> `compute_metrics` -> one `RunRecord` per mode
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
 from typing import Any
 
@@ -53,6 +54,7 @@ def run(
     **settings: Any,
 ) -> RunRecord:
     """Run §3.2 for one model spec and return its (unsaved) record."""
+    start = time.perf_counter()
     s = Settings(**settings)
     items = load_items(dataset_source, n, seed, tuple(subsets))
     m, prefill, states = converse(model, items, s)
@@ -76,6 +78,9 @@ def run(
         "calls_new": sum(not t["cached"] and not t["error"] for t in turns),
         "calls_cached": sum(t["cached"] for t in turns),
         "calls_error": sum(bool(t["error"]) for t in turns),
+        "seconds": round(time.perf_counter() - start, 1),
+        "tokens_in_new": m.stats.usage.input_tokens,
+        "tokens_out_new": m.stats.usage.output_tokens,
     }
     return RunRecord(
         chapter=CHAPTER,
