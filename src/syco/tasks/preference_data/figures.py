@@ -23,16 +23,20 @@ def fig5_frame(metrics: pd.DataFrame, model: str) -> pd.DataFrame:
     return df.sort_values("value").reset_index(drop=True)
 
 
+def _empty(text: str) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(6, 1.2))
+    ax.text(0.5, 0.5, text, ha="center", va="center")
+    ax.set_axis_off()
+    return fig
+
+
 def fig5(metrics: pd.DataFrame, models: list[str] | None = None) -> plt.Figure:
     """One panel per labeller: dot = posterior median, thick = 50%, thin = 95% interval."""
     set_style()
     fitted = metrics[metrics["metric"] == "p_preferred"]["model"].unique().tolist()
     models = [m for m in (models or fitted) if m in fitted]
     if not models:
-        fig, ax = plt.subplots(figsize=(6, 1.5))
-        ax.text(0.5, 0.5, "no fitted run yet (too few parsed pairs?)", ha="center", va="center")
-        ax.set_axis_off()
-        return fig
+        return _empty("no fitted run yet (too few parsed pairs?)")
     heights = [len(fig5_frame(metrics, m)) for m in models]
     fig, axes = plt.subplots(
         len(models), 1, figsize=(7, 0.32 * sum(heights) + 1.2 * len(models)),
@@ -66,6 +70,8 @@ def sensitivity_frame(metrics: pd.DataFrame, model: str) -> pd.DataFrame:
 def rank_table(metrics: pd.DataFrame, model: str) -> pd.DataFrame:
     """Feature × split table of ranks (1 = highest σ(α)), ordered by the full fit."""
     df = sensitivity_frame(metrics, model)
+    if df.empty:
+        return pd.DataFrame(columns=["feature"])
     t = df.pivot(index="subset", columns="split", values="rank").astype("Int64")
     cols = ["all"] + sorted(c for c in t.columns if c != "all")
     t = t[cols].sort_values("all")
@@ -77,6 +83,8 @@ def sensitivity_fig(metrics: pd.DataFrame, model: str) -> plt.Figure:
     """Median σ(α) per refit (coloured dots) beside the full fit (black bar)."""
     set_style()
     df = sensitivity_frame(metrics, model)
+    if df[df["split"] != "all"].empty:
+        return _empty(f"no leave-one-sixth-out refits for {model} (not fitted)")
     order = df[df["split"] == "all"].sort_values("value")["subset"].tolist()
     pos = {f: i for i, f in enumerate(order)}
     fig, ax = plt.subplots(figsize=(7, 0.32 * len(order) + 1.2))
