@@ -21,7 +21,7 @@ from syco.tasks.pm_bon.metrics import METRICS, curve_frame
 CHAPTER = "pm_bon"
 CHAPTER_VERSION = 1
 
-__all__ = ["CHAPTER", "METRICS", "curve_frame", "fig6a", "record_name", "run", "summary"]
+__all__ = ["CHAPTER", "METRICS", "curve_frame", "fig6a", "record_name", "run"]
 
 
 def record_name(policy: str, pm: str) -> str:
@@ -97,15 +97,3 @@ def run(
     if save:
         save_run(rec)
     return rec
-
-
-def summary(curves, metric: str, pm_label: str, model: str | None = None) -> dict[str, float]:
-    """Value at N=1 and N=max, and the change, for one metric and PM (for glue)."""
-    sub = curves[(curves["metric"] == metric) & (curves["subset"] == pm_label)]
-    if model is not None:
-        sub = sub[sub["model"] == model]
-    sub = sub.sort_values("N")
-    if sub.empty:
-        return {"n1": float("nan"), "nmax": float("nan"), "change": float("nan")}
-    first, last = float(sub["value"].iloc[0]), float(sub["value"].iloc[-1])
-    return {"n1": first, "nmax": last, "change": last - first}
