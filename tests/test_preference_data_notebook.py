@@ -4,6 +4,7 @@ labeller path against the embedded model (mostly unparsed JSON: counted, never a
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 import pytest
@@ -21,6 +22,10 @@ def test_notebook_runs_with_proxy_labeller(model_home, data_mirror, tmp_path):
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 2  # Fig. 5 + sensitivity
+    glued = {o.get("metadata", {}).get("scrapbook", {}).get("name") for o in outputs}
+    prose = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    referenced = set(re.findall(r"\{glue:text\}`([A-Za-z0-9_]+)", prose))
+    assert referenced and referenced <= glued, referenced - glued
     (run,) = load_runs("preference_data")
     assert run.model == "proxy" and run.spec["n_pairs_labelled"] == 300
     assert run.spec["n_train"] + run.spec["n_holdout"] == 300

@@ -73,6 +73,7 @@ def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
         out[f"acc_{sub}"] = _num(r["value"]) if r is not None else float("nan")
     lf = _metric(m, "labelled_fraction")
     out["labelled_fraction"] = _num(lf["value"]) if lf is not None else float("nan")
+    out.update(top_feature="—", top_p=float("nan"), bottom_feature="—", bottom_p=float("nan"))
     p = m[m["metric"] == "p_preferred"].sort_values("value")
     if not p.empty:
         out["top_feature"], out["top_p"] = p.iloc[-1]["subset"], float(p.iloc[-1]["value"])
