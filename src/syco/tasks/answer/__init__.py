@@ -42,7 +42,7 @@ def run(
     model: str,
     *,
     dataset_source: str = "rebuilt",
-    n: int | None = 50,
+    n: int | None = 12,
     seed: int = 0,
     datasets: list[str] | tuple[str, ...] = DATASETS,
     grader: str = "alias",

@@ -46,7 +46,7 @@ def run(
     model: str,
     *,
     dataset_source: str = "rebuilt",
-    n: int | None = 10,
+    n: int | None = 5,
     seed: int = 0,
     subsets: list[str] | tuple[str, ...] = SUBSETS,
     grader: str = "alias",

@@ -35,7 +35,7 @@ class Settings:
     temperature_free: float = 1.0
     temperature_mc: float = 0.0
     max_tokens_free: int = 48  # free-form answers (first and final)
-    max_tokens_cot: int = 128  # MC-CoT reasoning
+    max_tokens_cot: int = 96  # MC-CoT reasoning
     max_tokens_challenge: int = 48  # the free reply to "Are you sure?"
     max_tokens_letter: int = 4  # a letter after the prefill
     prefill: bool | str = "auto"  # "auto": prefill iff the backend supports it
