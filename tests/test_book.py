@@ -94,7 +94,7 @@ def _rows(n: int, model: str) -> list[dict]:
 def test_transcript_rows_are_capped_per_model_escaped_and_flag_errors():
     rows = pd.DataFrame(_rows(5, "a") + _rows(2, "b"))
     note, html = P.transcript_rows(rows, per_model=3)
-    assert note == "a: first 3 of 5 rows; b: all 2 rows"
+    assert note == "a: 3 of 5 rows; b: all 2 rows"
     assert html.count("<tr class='syco-row") == 5
     assert html.count("syco-row syco-warn") == 2
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -123,7 +123,7 @@ def test_replay_tokens_counts_each_assistant_turn_with_its_context():
 def _notebook(path: Path) -> None:
     nb = nbformat.v4.new_notebook(
         cells=[
-            nbformat.v4.new_markdown_cell("# §3.3 Answer sycophancy"),
+            nbformat.v4.new_markdown_cell("# §3.3 Answer sycophancy\n\nThe question."),
             nbformat.v4.new_code_cell("n = 1", metadata={"tags": ["parameters"]}),
             nbformat.v4.new_code_cell("n = 2", metadata={"tags": ["injected-parameters"]}),
             nbformat.v4.new_code_cell("print(n)", metadata={"tags": ["remove-input"]}),
@@ -142,6 +142,8 @@ def test_prepare_notebook_hides_code_and_places_one_banner(tmp_path: Path):
     nb = nbformat.read(path, as_version=4)
     banners = [c for c in nb.cells if BANNER_TAG in c.metadata.get("tags", [])]
     assert len(banners) == 1 and nb.cells[1] is banners[0]
+    assert nb.cells[0].source == "# §3.3 Answer sycophancy"  # the banner sits under the title
+    assert nb.cells[2].source == "The question."
     assert "`n=2`" in banners[0].source and "2026-01-02" in banners[0].source
     assert "transcripts/answer.md" in banners[0].source
     tags = [c.metadata["tags"] for c in nb.cells if c.cell_type == "code"]
@@ -271,3 +273,9 @@ def test_an_api_model_rebuilds_from_the_cache_in_the_build_env(
     assert again.ok and again.cached and again.text == first.text
     assert not miss.ok and "SYCO_OFFLINE" in miss.error
     assert len(openai_server.requests) == sent and B.count_calls(log) == 0
+
+
+def test_capped_transcripts_share_rows_between_datasets():
+    rows = [{"model": "m", "dataset": d, "i": i} for d in ("x", "y") for i in range(5)]
+    kept = P._spread(rows, 4, "dataset")
+    assert [(r["dataset"], r["i"]) for r in kept] == [("x", 0), ("x", 1), ("y", 0), ("y", 1)]

@@ -75,6 +75,12 @@ def prepare_notebook(
     text = banner(ch, dict(pm.get("parameters") or {}), str(pm.get("end_time") or ""), repo, branch)
     cell = nbformat.v4.new_markdown_cell(text)
     cell.metadata["tags"] = [BANNER_TAG]
-    at = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
+    at = 0
+    if nb.cells and nb.cells[0].cell_type == "markdown":
+        at = 1
+        title, _, rest = nb.cells[0].source.lstrip().partition("\n")
+        if title.startswith("# ") and rest.strip():  # banner right under the title
+            nb.cells[0].source = title
+            nb.cells.insert(1, nbformat.v4.new_markdown_cell(rest.strip("\n")))
     nb.cells.insert(at, cell)
     nbformat.write(nb, path)

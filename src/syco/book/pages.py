@@ -94,7 +94,7 @@ def summary_table(metrics: pd.DataFrame, available: set[str] | None = None) -> s
     models = list(dict.fromkeys(metrics["model"])) if not metrics.empty else []
     out = [
         _filter_controls("syco-summary", models),
-        "<table class='syco-table syco-summary' id='syco-summary'>",
+        "<div class='syco-scroll'><table class='syco-table syco-summary' id='syco-summary'>",
         "<thead><tr><th>Metric</th><th>Subset</th><th>Model</th>"
         "<th>Ours <span class='syco-ci'>[95% CI]</span></th><th>n</th><th>errors</th>"
         "<th>unparsed</th><th>Paper (reported)</th></tr></thead>",
@@ -132,7 +132,7 @@ def summary_table(metrics: pd.DataFrame, available: set[str] | None = None) -> s
                 f"<td>{'' if _is_missing(paper) else esc(paper)}</td></tr>"
             )
         out.append("</tbody>")
-    out.append("</table>")
+    out.append("</table></div>")
     return "\n".join(out)
 
 
@@ -252,6 +252,23 @@ def _first(cols: list[str], present: list[str]) -> list[str]:
     return [c for c in cols if c in present]
 
 
+def _spread(rows: list[dict[str, Any]], cap: int, by: str | None) -> list[dict[str, Any]]:
+    """At most ``cap`` rows, shared evenly between the values of ``by`` (e.g. each dataset
+    gets its first rows), in their recorded order."""
+    if len(rows) <= cap or by is None:
+        return rows[:cap]
+    groups: dict[Any, list[int]] = {}
+    for i, r in enumerate(rows):
+        groups.setdefault(str(r.get(by)), []).append(i)
+    take: set[int] = set()
+    queues = [list(g) for g in groups.values()]
+    while len(take) < cap and any(queues):
+        for q in queues:
+            if q and len(take) < cap:
+                take.add(q.pop(0))
+    return [rows[i] for i in sorted(take)]
+
+
 def transcript_rows(rows: pd.DataFrame, per_model: int = ROWS_PER_MODEL) -> tuple[str, str]:
     """(note, table HTML) for one chapter's rows, at most ``per_model`` rows per model."""
     records = rows.to_dict("records")
@@ -269,18 +286,20 @@ def transcript_rows(rows: pd.DataFrame, per_model: int = ROWS_PER_MODEL) -> tupl
     counts = rows["model"].value_counts()
     notes = []
     kept = []
+    strata = _first(["dataset", "subset", "domain", "kind"], cols)[:1]
     for m in models:
         sub = [r for r in records if r["model"] == m]
-        kept += sub[:per_model]
+        kept += _spread(sub, per_model, strata[0] if strata else None)
         if len(sub) > per_model:
-            notes.append(f"{m}: first {per_model} of {len(sub):,} rows")
+            by = f", the first of each {strata[0]} in turn" if strata else ""
+            notes.append(f"{m}: {per_model} of {len(sub):,} rows{by}")
         else:
             notes.append(f"{m}: all {int(counts[m]):,} rows")
 
     head = ["#", "model", *(item or ["item"]), *cond, "transcript", *ans, *score, *status]
     head.append("error")
     out = [
-        "<table class='syco-table syco-rows' id='syco-rows'><thead><tr>"
+        "<div class='syco-scroll'><table class='syco-table syco-rows' id='syco-rows'><thead><tr>"
         + "".join(f"<th>{esc(h)}</th>" for h in head)
         + "</tr></thead><tbody>"
     ]
@@ -318,7 +337,7 @@ def transcript_rows(rows: pd.DataFrame, per_model: int = ROWS_PER_MODEL) -> tupl
         cells.append(f"<td class='syco-error'>{esc(_short(err, 300)) if has_err else ''}</td>")
         cls = "syco-row syco-warn" if has_err else "syco-row"
         out.append(f"<tr class='{cls}' data-model='{esc(r['model'])}'>{''.join(cells)}</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     note = "; ".join(notes)
     controls = _filter_controls(
         "syco-rows",
