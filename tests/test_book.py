@@ -279,3 +279,9 @@ def test_capped_transcripts_share_rows_between_datasets():
     rows = [{"model": "m", "dataset": d, "i": i} for d in ("x", "y") for i in range(5)]
     kept = P._spread(rows, 4, "dataset")
     assert [(r["dataset"], r["i"]) for r in kept] == [("x", 0), ("x", 1), ("y", 0), ("y", 1)]
+
+
+def test_summary_has_a_paper_column_only_when_a_metric_carries_one():
+    m = _metrics()
+    assert "<th>Paper (reported)</th>" in P.summary_table(m)
+    assert "<th>Paper (reported)</th>" not in P.summary_table(m.drop(columns="paper"))

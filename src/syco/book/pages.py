@@ -92,12 +92,17 @@ def summary_table(metrics: pd.DataFrame, available: set[str] | None = None) -> s
     Links are relative to ``book/summary.html``; a chapter without a page (not run yet)
     gets no link."""
     models = list(dict.fromkeys(metrics["model"])) if not metrics.empty else []
+    # a per-metric paper column only when some chapter recorded one (`metric_row(paper=...)`)
+    per_row_paper = "paper" in metrics and metrics["paper"].map(_is_missing).eq(False).any()
+    ncol = 8 if per_row_paper else 7
     out = [
         _filter_controls("syco-summary", models),
         "<div class='syco-scroll'><table class='syco-table syco-summary' id='syco-summary'>",
         "<thead><tr><th>Metric</th><th>Subset</th><th>Model</th>"
         "<th>Ours <span class='syco-ci'>[95% CI]</span></th><th>n</th><th>errors</th>"
-        "<th>unparsed</th><th>Paper (reported)</th></tr></thead>",
+        "<th>unparsed</th>"
+        + ("<th>Paper (reported)</th>" if per_row_paper else "")
+        + "</tr></thead>",
     ]
     for ch in CHAPTERS.values():
         sub = metrics[metrics["chapter"] == ch.name] if not metrics.empty else metrics
@@ -109,13 +114,13 @@ def summary_table(metrics: pd.DataFrame, available: set[str] | None = None) -> s
             links.append(f"<a href='{transcripts_href(ch, '')}'>transcripts</a>")
         out.append(f"<tbody class='syco-group' data-chapter='{esc(ch.name)}'>")
         out.append(
-            f"<tr class='syco-group-head'><th colspan='8'><span class='syco-sec'>§{esc(ch.section)}"
+            f"<tr class='syco-group-head'><th colspan='{ncol}'><span class='syco-sec'>§{esc(ch.section)}"
             f" {esc(ch.title)}</span> <span class='syco-links'>{' · '.join(links)}</span>"
             f"<div class='syco-paper'><b>The paper reports:</b><ul>{headline}</ul></div></th></tr>"
         )
         if sub.empty:
             out.append(
-                "<tr class='syco-empty'><td colspan='8'>No run recorded yet: "
+                f"<tr class='syco-empty'><td colspan='{ncol}'>No run recorded yet: "
                 f"<code>syco run {esc(ch.name)}</code></td></tr>"
             )
         for r in sub.to_dict("records"):
@@ -129,7 +134,8 @@ def summary_table(metrics: pd.DataFrame, available: set[str] | None = None) -> s
                 f"<td class='syco-num'>{fmt_num(r.get('n'))}</td>"
                 f"<td class='syco-num'>{fmt_num(r.get('n_errors'))}</td>"
                 f"<td class='syco-num'>{fmt_num(r.get('n_unparsed'))}</td>"
-                f"<td>{'' if _is_missing(paper) else esc(paper)}</td></tr>"
+                + (f"<td>{'' if _is_missing(paper) else esc(paper)}</td>" if per_row_paper else "")
+                + "</tr>"
             )
         out.append("</tbody>")
     out.append("</table></div>")
