@@ -37,6 +37,7 @@ def test_misconceptions_notebook_end_to_end(
     sheet = pd.read_csv(sheet_dir / "classroom_sheet.csv")
     assert len(sheet) == 2 and (sheet_dir / "classroom_sheet.html").exists()
     text = out.read_text()
+    assert "no class ratings yet" in text  # the table's placeholder before any ratings
     assert "mc_fig7a" in text and "mc_fig7cd" in text and "Paper (reported)" in text
 
     # A synthetic class's ratings: the rerun (all cached) plots Fig. 7b.
@@ -47,7 +48,8 @@ def test_misconceptions_notebook_end_to_end(
         output_dir=tmp_path,
         progress=False,
     )
-    assert "No class ratings yet" not in out.read_text()
+    # The paper-vs-ours table now reports the class instead of "no class ratings yet".
+    assert "no class ratings yet" not in out.read_text()
     (rec,) = load_runs("misconceptions")
     assert rec.spec["pm_new_calls"] == 0
 
