@@ -10,6 +10,7 @@ the same rows. jax is imported lazily so that importing the chapter package stay
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,9 +104,11 @@ class BayesFitter:
         num_chains: int = 4,
         chain_method: str = "auto",
     ):
-        import numpyro
-        import numpyro.distributions as dist
-        from numpyro.infer import MCMC, NUTS
+        with warnings.catch_warnings():  # numpyro imports tqdm.auto, which warns in a
+            warnings.filterwarnings("ignore", message="IProgress not found")  # kernel
+            import numpyro
+            import numpyro.distributions as dist
+            from numpyro.infer import MCMC, NUTS
 
         def model(X: Any, y: Any, mask: Any) -> None:
             k, f = mask.shape[1], X.shape[1]
