@@ -159,8 +159,11 @@ class Browser:
         path.write_bytes(base64.b64decode(data))
 
     def close(self) -> None:
+        async def close_ws() -> None:
+            self.ws.close()  # tornado needs its loop running to send the close frame
+
         try:
-            self.ws.close()
+            self.loop.run_until_complete(close_ws())
             self.loop.close()
         finally:
             self.proc.terminate()
