@@ -272,6 +272,25 @@ def test_missing_api_key_is_a_user_error(api_env, cache, monkeypatch, spec, var)
         get_model(spec, cache=cache)
 
 
+@pytest.mark.parametrize(
+    "spec,var", [("openai/m", "OPENAI_API_KEY"), ("anthropic/m", "ANTHROPIC_API_KEY")]
+)
+def test_offline_replay_needs_no_api_key(
+    api_env, openai_server, anthropic_server, cache, monkeypatch, spec, var
+):
+    """The book rebuilds API chapters from the cache with no key in the environment."""
+    chats = [[user("cached")], [user("never asked")]]
+    model(spec, cache).generate(chats[:1])
+    monkeypatch.delenv(var)
+    monkeypatch.setenv("SYCO_OFFLINE", "1")
+    server = openai_server if spec.startswith("openai") else anthropic_server
+    before = server.calls
+    hit, miss = model(spec, cache).generate(chats)
+    assert hit.ok and hit.cached and hit.text == "echo: cached"
+    assert not miss.ok and "answer key" in miss.error
+    assert server.calls == before
+
+
 def test_no_secret_in_the_cache_file(api_env, openai_server, anthropic_server, cache):
     chats = [[user("secret?")], [user("another")]]
     for spec in ("openai/m", "anthropic/m"):

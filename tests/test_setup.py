@@ -19,7 +19,9 @@ def test_environment_yml_lists_the_locked_packages():
         for ln in (REPO / "environment.yml").read_text().splitlines()
         if ln.strip().startswith("- ")
     )
-    assert lock and env == lock, f"only in lock: {lock - env}; only in environment.yml: {env - lock}"
+    assert lock and env == lock, (
+        f"only in lock: {lock - env}; only in environment.yml: {env - lock}"
+    )
 
 
 def test_torch_is_pinned_to_the_cpu_wheel_release():

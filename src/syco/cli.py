@@ -72,7 +72,7 @@ def models() -> None:
 
     from syco.models.registry import BACKENDS
 
-    for name, info in BACKENDS.items():
+    for info in BACKENDS.values():
         spec = f"{info.prefix}<model>" if info.prefix.endswith("/") else info.prefix
         missing = [
             p for p in info.packages if importlib.util.find_spec(p.replace("-", "_")) is None

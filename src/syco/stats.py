@@ -26,10 +26,7 @@ def bootstrap_ci(
         return (float("nan"), float("nan"))
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(x), size=(n_boot, len(x)))
-    if stat is np.mean:
-        boots = x[idx].mean(axis=1)
-    else:
-        boots = np.array([stat(x[i]) for i in idx])
+    boots = x[idx].mean(axis=1) if stat is np.mean else np.array([stat(x[i]) for i in idx])
     return (float(np.quantile(boots, alpha / 2)), float(np.quantile(boots, 1 - alpha / 2)))
 
 

@@ -4,7 +4,7 @@ model calls, and prove it.
 1. Re-execute every chapter notebook that has an executed copy in ``book/chapters/`` with the
    parameters papermill stored in it, under ``SYCO_OFFLINE=1`` (a cache miss becomes a
    recorded error, never a call) and ``SYCO_CALL_LOG=<tmp file>`` (every provider call in any
-   process appends its count), with the real API keys replaced by a placeholder.
+   process appends its count), with no API key in the environment.
 2. Prepare those notebooks for rendering (code hidden, banner) and generate the pages that
    are computed from records: summary, transcripts, data page, placeholders for chapters not
    run, and the table of contents actually built (``book/generated/_toc.yml``).
@@ -33,11 +33,8 @@ from syco.errors import SycoError
 from syco.project import CHAPTERS, Chapter, project_root
 
 SECRET_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
-# The API backends refuse to start without a key even when every answer is in the cache, so
-# the real keys are replaced by this placeholder (not a secret: it opens nothing). Offline
-# mode means no request is sent; if one were, it would fail to authenticate, cost nothing,
-# and still count in the call log, failing the build.
-PLACEHOLDER_KEY = "syco-book-offline-no-key"
+# The build runs without any API key: in offline mode (SYCO_OFFLINE=1) the API backends
+# start without one, every answer comes from the cache, and a miss is a recorded error.
 
 
 @dataclass
@@ -59,7 +56,7 @@ def build_env(call_log: Path) -> Iterator[None]:
         for k in (*SECRET_ENV, "SYCO_OFFLINE", "SYCO_CALL_LOG", "SYCO_PROGRESS")
     }
     for k in SECRET_ENV:
-        os.environ[k] = PLACEHOLDER_KEY
+        os.environ.pop(k, None)
     os.environ["SYCO_OFFLINE"] = "1"
     os.environ["SYCO_CALL_LOG"] = str(call_log)
     os.environ["SYCO_PROGRESS"] = "0"

@@ -8,6 +8,15 @@ from typing import Any
 
 from syco.errors import ProviderError
 
+
+def offline_key() -> str | None:
+    """In cache-only mode (SYCO_OFFLINE=1) no request is ever sent, so an API backend may
+    start without a key: the book rebuilds API models' chapters with no secret present."""
+    from syco.models.model import offline
+
+    return "offline-no-key" if offline() else None
+
+
 TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 529}
 
 

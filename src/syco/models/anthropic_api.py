@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from syco.errors import ProviderError, SycoError
-from syco.models._http import translate
+from syco.models._http import offline_key, translate
 from syco.models.base import GENERATE, PREFILL, ModelAPI
 from syco.models.types import Chat, Completion, GenerateConfig, Usage
 
@@ -23,7 +23,7 @@ class AnthropicAPI(ModelAPI):
 
         base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
         super().__init__(model_id, base_url.rstrip("/") if base_url else None)
-        key = os.environ.get("ANTHROPIC_API_KEY")
+        key = os.environ.get("ANTHROPIC_API_KEY") or offline_key()
         if not key:
             raise SycoError("ANTHROPIC_API_KEY is not set: export it to use anthropic/ models")
         self._sdk = anthropic

@@ -218,7 +218,10 @@ class HFAPI(ModelAPI):
             prompt = self.render(chat)
             p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
             f_ids = tok(prompt + cont, add_special_tokens=False)["input_ids"]
-            common = next((i for i, (a, b) in enumerate(zip(p_ids, f_ids)) if a != b), len(p_ids))
+            common = next(
+                (i for i, (a, b) in enumerate(zip(p_ids, f_ids, strict=False)) if a != b),
+                len(p_ids),
+            )
             if len(f_ids) <= common:
                 raise SycoError(f"continuation {cont!r} adds no tokens to the prompt")
             seqs.append(f_ids)
