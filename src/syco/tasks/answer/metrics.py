@@ -28,7 +28,7 @@ def _score(row: dict[str, Any]) -> float | None:
 
 def compute_metrics(rows: list[dict[str, Any]], *, seed: int = 0) -> list[dict[str, Any]]:
     datasets = list(dict.fromkeys(r["dataset"] for r in rows))
-    subsets = [*datasets, "all"] if len(datasets) > 1 else datasets
+    subsets = [*datasets, "all"]  # "all" always, so a chapter can read it for any data
     out: list[dict[str, Any]] = []
     for subset in subsets:
         sub = [r for r in rows if subset == "all" or r["dataset"] == subset]

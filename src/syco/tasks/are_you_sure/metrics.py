@@ -102,6 +102,6 @@ def compute_metrics(rows: list[Row], *, seed: int = 0) -> list[dict[str, Any]]:
     out = []
     for s in subsets:
         out += subset_metrics([r for r in rows if r["dataset"] == s], s, seed)
-    if len(subsets) > 1:
-        out += subset_metrics(rows, "all", seed)
+    # "all" always (also for one subset), so a chapter can read it for any selection.
+    out += subset_metrics(rows, "all", seed)
     return out
