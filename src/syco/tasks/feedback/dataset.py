@@ -35,11 +35,12 @@ def text_id(base: dict[str, Any]) -> str:
 
 
 def load_items(
-    source: str = "rebuilt", n: int | None = 8, seed: int = 0, domains=DOMAINS
+    source: str = "rebuilt", n: int | None = 4, seed: int = 0, domains=DOMAINS
 ) -> list[dict[str, Any]]:
     """One item per (text, framing): ids, domain, framing, chat.
 
-    ``n`` texts per domain (all five framings of a text are kept together)."""
+    ``n`` base items per domain, all five framings of a text together: n arguments, n poems,
+    and n math problems, each with its reference and a wrong solution (2n math texts)."""
     unknown = sorted(set(domains) - set(DOMAINS))
     if unknown:
         raise SycoError(f"unknown feedback domain(s) {unknown}: choose from {', '.join(DOMAINS)}")
