@@ -3,7 +3,7 @@
 Does an assistant's free-form feedback on a text get more positive when the user says they
 like it or wrote it, and more negative when they dislike it or did not write it?
 
-    records = run(["smollm2"], n=4)         # generate, judge, save one RunRecord per model
+    records = run(["smollm2"], n=3)         # generate, judge, save one RunRecord per model
     metrics, rows = frames()                  # every model ever run for this chapter
 """
 

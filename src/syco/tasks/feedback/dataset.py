@@ -35,7 +35,7 @@ def text_id(base: dict[str, Any]) -> str:
 
 
 def load_items(
-    source: str = "rebuilt", n: int | None = 4, seed: int = 0, domains=DOMAINS
+    source: str = "rebuilt", n: int | None = 3, seed: int = 0, domains=DOMAINS
 ) -> list[dict[str, Any]]:
     """One item per (text, framing): ids, domain, framing, chat.
 

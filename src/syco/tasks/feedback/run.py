@@ -21,7 +21,7 @@ def run_model(
     model: str,
     *,
     source: str = "rebuilt",
-    n: int | None = 4,
+    n: int | None = 3,
     seed: int = 0,
     judge: str = "vader",
     temperature: float = 1.0,

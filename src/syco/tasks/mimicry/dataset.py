@@ -50,7 +50,7 @@ def known_poets(records: list[dict[str, Any]]) -> list[str]:
 
 
 def load_items(
-    source: str = "rebuilt", n: int | None = 15, seed: int = 0, n_wrong: int | None = 4
+    source: str = "rebuilt", n: int | None = 15, seed: int = 0, n_wrong: int | None = 2
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """(items, known poets): one item per (poem, wrong poet) with its chat."""
     everything = load("mimicry", source=source, n=None, seed=seed)

@@ -36,7 +36,7 @@ def run_model(
     *,
     source: str = "rebuilt",
     n: int | None = 15,
-    n_wrong: int | None = 4,
+    n_wrong: int | None = 2,
     seed: int = 0,
     temperature: float = 1.0,
     max_tokens: int = 64,
