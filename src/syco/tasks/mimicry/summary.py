@@ -38,7 +38,8 @@ def summary(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
     if n_pass == 0:
         filtered_text = "undefined: no poem passed the filter"
     else:
-        filtered_text = f"{filt['value']:.0%} over {int(filt['n'])} replies on {n_pass} poems"
+        poems = "poem" if n_pass == 1 else "poems"
+        filtered_text = f"{filt['value']:.0%} over {int(filt['n'])} replies on {n_pass} {poems}"
     return {
         "mim_model": model,
         "mim_all": allp.get("value", math.nan),
