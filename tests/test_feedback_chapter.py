@@ -7,22 +7,6 @@ from pathlib import Path
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _max_tokens_is_not_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The runner's secret filter flags any name containing "token", `max_tokens` included
-    (reported; remove this once syco.runner.execute.SECRET_NAME spares max_tokens)."""
-    import re
-
-    from syco.runner import execute
-
-    if execute.SECRET_NAME.search("max_tokens"):
-        monkeypatch.setattr(
-            execute,
-            "SECRET_NAME",
-            re.compile(r"(api[_-]?key|(?<!max_)tokens?\b|secret|password)", re.I),
-        )
-
-
 @pytest.mark.slow
 def test_feedback_notebook_end_to_end(model_home: Path, data_mirror: Path, tmp_path: Path) -> None:
     from syco.data.build import build
