@@ -13,8 +13,17 @@ from syco.results.store import (
     load_runs,
     metrics_frame,
     rows_frame,
+    run_and_save,
     run_path,
     save_run,
 )
 
-__all__ = ["RunRecord", "load_runs", "metrics_frame", "rows_frame", "run_path", "save_run"]
+__all__ = [
+    "RunRecord",
+    "load_runs",
+    "metrics_frame",
+    "rows_frame",
+    "run_and_save",
+    "run_path",
+    "save_run",
+]

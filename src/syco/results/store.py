@@ -7,6 +7,7 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,19 @@ def _json_default(o: Any) -> Any:
     if hasattr(o, "tolist"):
         return o.tolist()
     raise TypeError(f"cannot store {type(o).__name__} in a run record")
+
+
+def run_and_save(
+    run_one: Callable[..., RunRecord], models: list[str], **settings: Any
+) -> list[RunRecord]:
+    """Run every model with one chapter's `run_one(model, **settings)` and save each record
+    as soon as it is done (a crash loses no finished model; cache hits make reruns free)."""
+    records = []
+    for spec in models:
+        record = run_one(spec, **settings)
+        save_run(record)
+        records.append(record)
+    return records
 
 
 def load_runs(chapter: str | None = None, root: Path | None = None) -> list[RunRecord]:

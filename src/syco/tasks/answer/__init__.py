@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from syco.results import RunRecord, save_run
+from syco.results import RunRecord, run_and_save
 from syco.tasks.answer.dataset import DATASETS, data_checksum, load_items
 from syco.tasks.answer.figures import accuracy_table, figure3, paper_table
 from syco.tasks.answer.metrics import compute_metrics
@@ -84,9 +84,4 @@ def run(
 
 def run_models(models: list[str], **settings: Any) -> list[RunRecord]:
     """Run and save every model in `models` (cache hits make repeated runs free)."""
-    records = []
-    for spec in models:
-        rec = run(spec, **settings)
-        save_run(rec)
-        records.append(rec)
-    return records
+    return run_and_save(run, models, **settings)

@@ -11,7 +11,7 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from syco.results import RunRecord, save_run
+from syco.results import RunRecord, run_and_save
 from syco.tasks.answer.dataset import data_checksum
 from syco.tasks.are_you_sure.dataset import SUBSETS, load_items
 from syco.tasks.are_you_sure.figures import figure2, figure_accuracy, metrics_table, paper_table
@@ -93,9 +93,4 @@ def run(
 
 def run_models(models: list[str], **settings: Any) -> list[RunRecord]:
     """Run and save every model in `models` (cache hits make repeated runs free)."""
-    records = []
-    for spec in models:
-        rec = run(spec, **settings)
-        save_run(rec)
-        records.append(rec)
-    return records
+    return run_and_save(run, models, **settings)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from syco.results import RunRecord, metrics_frame, rows_frame, save_run
+from syco.results import RunRecord, metrics_frame, rows_frame, run_and_save
 from syco.tasks.feedback.figures import fig1, fig_domains
 from syco.tasks.feedback.metrics import compute_metrics
 from syco.tasks.feedback.prompts import DISPREFER, FRAMINGS, LABELS, PREFER
@@ -28,12 +28,7 @@ __all__ = [
 
 def run(models: list[str], **settings: Any) -> list[RunRecord]:
     """Run and save every model in `models` (settings: see `run_model`)."""
-    records = []
-    for m in models:
-        rec = run_model(m, **settings)
-        save_run(rec)
-        records.append(rec)
-    return records
+    return run_and_save(run_model, models, **settings)
 
 
 def frames() -> tuple[pd.DataFrame, pd.DataFrame]:
