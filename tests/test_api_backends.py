@@ -27,7 +27,7 @@ from syco.errors import CapabilityError, SycoError
 from syco.models import PREFILL, GenerateConfig, Model, assistant, get_model, user
 
 OPENAI_KEY = "sk-test-OPENAI-7f3a9c2e51d04b8a"
-ANTHROPIC_KEY = "sk-ant-test-ANTHROPIC-c41e88d2a07b"
+ANTHROPIC_KEY = "test-anthropic-key-c41e88d2a07b"
 
 
 @pytest.fixture
