@@ -138,3 +138,15 @@ def test_classroom_roundtrip(tmp_path):
     pd.DataFrame([{"pair_id": "P999", "preferred": 1}]).to_csv(bad, index=False)
     with pytest.raises(SycoError, match="not in the key"):
         classroom.import_ratings(bad, paths["key_csv"])
+
+
+def test_difficulty_metrics_reach_the_paper_table():
+    from syco.tasks.misconceptions import summary
+
+    items = [{"p_true": p} for p in (0.001, 0.03, 0.2, None)]
+    df = pd.DataFrame(metrics.difficulty_metrics(items))
+    assert summary.value(df, "p_true_below_1pct") == pytest.approx(1 / 3)
+    assert summary.value(df, "p_true_below_5pct") == pytest.approx(2 / 3)
+    assert (df.n_errors == 1).all()
+    table = summary.paper_table(df, "m", 4, [8])
+    assert "33% / 67%" in table["Ours (measured)"].tolist()

@@ -128,7 +128,19 @@ def difficulty_metrics(items: list[dict[str, Any]], seed: int = 0) -> list[dict[
     p = [it["p_true"] for it in items if it.get("p_true") is not None]
     missing = len(items) - len(p)
     return [
-        metric_row("p_true_below_1pct", [float(x < 0.01) for x in p], n_errors=missing, seed=seed),
-        metric_row("p_true_below_5pct", [float(x < 0.05) for x in p], n_errors=missing, seed=seed),
-        metric_row("p_true_mean", p, n_errors=missing, seed=seed),
+        metric_row(
+            "p_true_below_1pct",
+            [float(x < 0.01) for x in p],
+            n_errors=missing,
+            level="all",
+            seed=seed,
+        ),
+        metric_row(
+            "p_true_below_5pct",
+            [float(x < 0.05) for x in p],
+            n_errors=missing,
+            level="all",
+            seed=seed,
+        ),
+        metric_row("p_true_mean", p, n_errors=missing, level="all", seed=seed),
     ]
