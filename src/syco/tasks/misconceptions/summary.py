@@ -10,6 +10,8 @@ from syco.plots import paper_vs_ours
 def value(df: pd.DataFrame, metric: str, subset: str = "all", level="all", n=None) -> float:
     sub = df[(df.metric == metric) & (df.subset == subset) & (df.level.astype(str) == str(level))]
     if n is not None:
+        if "N" not in sub:
+            return float("nan")
         sub = sub[(sub.N.max() if n == "max" else n) == sub.N]
     return float(sub["value"].iloc[0]) if len(sub) else float("nan")
 
