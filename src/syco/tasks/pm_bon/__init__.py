@@ -35,7 +35,7 @@ def run(
     pm: str = "smollm2",
     source: str = "rebuilt",
     n_answer: int = 4,
-    n_mimicry: int = 2,
+    n_mimicry: int = 1,
     n_feedback: int = 2,
     answer_datasets: tuple[str, ...] | list[str] = ("trivia_qa",),
     pool_size: int = 8,

@@ -17,7 +17,7 @@ def load_prompts(
     *,
     source: str = "rebuilt",
     n_answer: int = 4,
-    n_mimicry: int = 2,
+    n_mimicry: int = 1,
     n_feedback: int = 2,
     answer_datasets: tuple[str, ...] | list[str] = ("trivia_qa",),
     seed: int = 0,
