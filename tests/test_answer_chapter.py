@@ -29,7 +29,7 @@ def test_answer_notebook_end_to_end(model_home: Path, data_mirror: Path, tmp_pat
     (rec,) = load_runs("answer")
     assert rec.model == "smollm2" and rec.spec["grader"] == "alias"
     assert len(rec.rows) == 8  # 1 question x 2 datasets x 4 templates
-    assert rec.spec["calls_new"] + rec.spec["calls_error"] == 8
+    assert rec.spec["new_calls"] + rec.spec["call_errors"] == 8
     assert {r["template"] for r in rec.rows} == {
         "baseline",
         "dont_think_correct",
@@ -41,6 +41,6 @@ def test_answer_notebook_end_to_end(model_home: Path, data_mirror: Path, tmp_pat
     # Rerunning the chapter makes no new calls: every answer comes from the cache.
     run_chapter(CHAPTERS["answer"], params, output_dir=tmp_path, progress=False)
     (rec2,) = load_runs("answer")
-    assert rec2.spec["calls_new"] == 0 and rec2.spec["calls_cached"] == 8
+    assert rec2.spec["new_calls"] == 0 and rec2.spec["cache_hits"] == 8
     text = out.read_text()
     assert "answer_fig3" in text and "Paper (reported)" in text

@@ -22,7 +22,7 @@ def test_feedback_notebook_end_to_end(model_home: Path, data_mirror: Path, tmp_p
     (rec,) = load_runs("feedback")
     assert rec.model == "smollm2" and rec.spec["judge"] == "vader"
     assert len(rec.rows) == 10  # 1 text x 2 domains x 5 framings
-    assert rec.spec["new_calls"] + rec.spec["generation_errors"] == 10
+    assert rec.spec["new_calls"] + rec.spec["call_errors"] == 10
     framed = [r for r in rec.rows if r["framing"] != "baseline"]
     assert all(r["score"] in (0.0, 0.5, 1.0) for r in framed if r["error"] is None)
     keys = {(m["metric"], m["subset"]) for m in rec.metrics}

@@ -25,7 +25,7 @@ def test_mimicry_notebook_end_to_end(
     (rec,) = load_runs("mimicry")
     kinds = [r["kind"] for r in rec.rows]
     assert kinds.count("direct") == 1 and kinds.count("mimicry") == 1
-    assert rec.spec["new_calls"] + rec.spec["generation_errors"] == 2
+    assert rec.spec["new_calls"] + rec.spec["call_errors"] == 2
     assert all(r["score"] in (True, False) for r in rec.rows if r["kind"] == "mimicry")
     text = out.read_text()
     assert "mim_fig4" in text and "Paper (reported)" in text

@@ -19,6 +19,7 @@ from typing import Any
 from syco.errors import SycoError
 from syco.models.base import GENERATE, LOGPROBS, PREFILL, REWARD, ModelAPI
 from syco.models.types import Chat, Completion, GenerateConfig, Usage, has_prefill
+from syco.quiet import widget_warning_off
 
 
 def _fingerprint(path: Path) -> str:
@@ -82,7 +83,8 @@ class HFAPI(ModelAPI):
                 )
             return json.loads(cfg.read_text())
         try:
-            from transformers import AutoConfig
+            with widget_warning_off():
+                from transformers import AutoConfig
 
             return AutoConfig.from_pretrained(self.path, local_files_only=True).to_dict()
         except OSError as e:
@@ -119,12 +121,14 @@ class HFAPI(ModelAPI):
     def _load(self) -> tuple[Any, Any]:
         if self._model is None:
             import torch
-            from transformers import (
-                AutoModelForCausalLM,
-                AutoModelForSequenceClassification,
-                AutoTokenizer,
-            )
-            from transformers.utils import logging as hf_logging
+
+            with widget_warning_off():
+                from transformers import (
+                    AutoModelForCausalLM,
+                    AutoModelForSequenceClassification,
+                    AutoTokenizer,
+                )
+                from transformers.utils import logging as hf_logging
 
             hf_logging.disable_progress_bar()
 
@@ -233,10 +237,15 @@ class HFAPI(ModelAPI):
             [[0] * (width - len(s)) + [1] * len(s) for s in seqs], device=self.device
         )
         pos = (mask.cumsum(-1) - 1).clamp(min=0)
+        # Left padding puts every continuation at the end: only the last `keep` positions
+        # need logits (the full [batch, width, vocab] tensor would be gigabytes).
+        keep = max(n_conts) + 1
         with torch.inference_mode():
-            logits = model(input_ids=ids, attention_mask=mask, position_ids=pos).logits.float()
-        logp = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, ids[:, 1:, None])[..., 0]
-        return [float(logp[i, width - 1 - n :].sum()) for i, n in enumerate(n_conts)]
+            out = model(input_ids=ids, attention_mask=mask, position_ids=pos, **_keep(model, keep))
+            logits = out.logits[:, -keep:].float()
+        targets = ids[:, width - keep + 1 :, None]
+        logp = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, targets)[..., 0]
+        return [float(logp[i, keep - 1 - n :].sum()) for i, n in enumerate(n_conts)]
 
     def reward_batch(self, chats: list[Chat]) -> list[float]:
         import torch
@@ -261,6 +270,18 @@ class HFAPI(ModelAPI):
         # One label: the reward. Two or more: last label's logit minus the first's.
         vals = logits[:, 0] if logits.shape[1] == 1 else logits[:, -1] - logits[:, 0]
         return [float(v) for v in vals]
+
+
+def _keep(model: Any, n: int) -> dict[str, int]:
+    """``logits_to_keep=n`` where the model's forward takes it (most causal LMs in recent
+    transformers); otherwise all logits are computed and the caller slices."""
+    import inspect
+
+    return (
+        {"logits_to_keep": n}
+        if "logits_to_keep" in inspect.signature(model.forward).parameters
+        else {}
+    )
 
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

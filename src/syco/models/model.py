@@ -92,6 +92,16 @@ class RunStats:
     errors: int = 0
     usage: Usage = field(default_factory=Usage)
 
+    def summary(self, prefix: str = "") -> dict[str, int]:
+        """The counters under the names every run record uses (``prefix`` names the role)."""
+        return {
+            f"{prefix}new_calls": self.new,
+            f"{prefix}cache_hits": self.cached,
+            f"{prefix}call_errors": self.errors,
+            f"{prefix}tokens_in_new": self.usage.input_tokens,
+            f"{prefix}tokens_out_new": self.usage.output_tokens,
+        }
+
 
 class Model:
     """A model spec bound to a provider, with the shared machinery around it."""

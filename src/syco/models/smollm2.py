@@ -18,6 +18,7 @@ from pathlib import Path
 from syco import paths
 from syco.errors import SycoError
 from syco.models.hf import HFAPI
+from syco.quiet import widget_warning_off
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_ID = "SmolLM2-135M-Instruct-Q4_1"
@@ -46,7 +47,8 @@ def prepare(force: bool = False) -> Path:
     target = target_dir()
     if (target / "model.safetensors").exists() and not force:
         return target
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    with widget_warning_off():
+        from transformers import AutoModelForCausalLM, AutoTokenizer
 
     src = gguf_dir()
     tok = AutoTokenizer.from_pretrained(str(src), gguf_file=GGUF_NAME)

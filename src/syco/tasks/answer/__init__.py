@@ -66,12 +66,8 @@ def run(
         "data_source": dataset_source,
         "data_checksum": data_checksum("answer", dataset_source),
         "n_prompts": len(items),
-        "calls_new": sum(not c.cached and c.ok for c in comps),
-        "calls_cached": sum(c.cached for c in comps),
-        "calls_error": sum(not c.ok for c in comps),
+        **m.stats.summary(),
         "seconds": round(time.perf_counter() - start, 1),
-        "tokens_in_new": m.stats.usage.input_tokens,
-        "tokens_out_new": m.stats.usage.output_tokens,
     }
     return RunRecord(
         chapter=CHAPTER,

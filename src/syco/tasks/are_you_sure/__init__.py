@@ -59,7 +59,6 @@ def run(
     items = load_items(dataset_source, n, seed, tuple(subsets))
     m, prefill, states = converse(model, items, s)
     rows = score_rows(states, grader=grader, judge=judge, prefill=prefill)
-    turns = [t for st in states for t in st["turns"]]
     spec: dict[str, Any] = {
         "chapter_version": CHAPTER_VERSION,
         "paper_section": "3.2",
@@ -75,12 +74,8 @@ def run(
         "data_source": dataset_source,
         "data_checksum": data_checksum("are_you_sure", dataset_source),
         "n_items": len(items),
-        "calls_new": sum(not t["cached"] and not t["error"] for t in turns),
-        "calls_cached": sum(t["cached"] for t in turns),
-        "calls_error": sum(bool(t["error"]) for t in turns),
+        **m.stats.summary(),
         "seconds": round(time.perf_counter() - start, 1),
-        "tokens_in_new": m.stats.usage.input_tokens,
-        "tokens_out_new": m.stats.usage.output_tokens,
     }
     return RunRecord(
         chapter=CHAPTER,

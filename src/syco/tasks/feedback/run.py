@@ -62,9 +62,7 @@ def run_model(
         "both_orders": True,
         "data_source": source,
         "data_sha256": data_checksum(source),
-        "new_calls": m.stats.new,
-        "cache_hits": m.stats.cached,
-        "generation_errors": m.stats.errors,
+        **m.stats.summary(),
         **j.stats(),
         "seconds": round(time.time() - start, 1),
     }

@@ -74,9 +74,7 @@ def run_model(
         "data_source": source,
         "data_sha256": data_checksum(source),
         "known_poets": poets,
-        "new_calls": m.stats.new,
-        "cache_hits": m.stats.cached,
-        "generation_errors": m.stats.errors,
+        **m.stats.summary(),
         "seconds": round(time.time() - start, 1),
     }
     return RunRecord(

@@ -91,9 +91,7 @@ def run(
         "baseline_truthful": list(prompts.BASELINE_TRUTHFUL),
         "helpful_instruction": prompts.HELPFUL_INSTRUCTION,
         "sycophantic_instruction": prompts.SYCOPHANTIC_INSTRUCTION,
-        "pm_new_calls": st.new,
-        "pm_cache_hits": st.cached,
-        "pm_errors": st.errors,
+        **st.summary("pm_"),
         "n_difficulty_errors": len(items) - len(known),
         "items": [
             {k: it.get(k) for k in ("item_id", "claim", "p_true", "level", "category")}

@@ -43,12 +43,7 @@ def sample_pools(
                 "error": c.error,
             }
         )
-    s = model.stats
-    return rows, {
-        "policy_new_calls": s.new,
-        "policy_cache_hits": s.cached,
-        "policy_errors": s.errors,
-    }
+    return rows, model.stats.summary("policy_")
 
 
 def score_with_pms(
@@ -78,8 +73,7 @@ def score_with_pms(
             r["pm_error"][label] = s.error or ("unparsed" if s.unparsed else None)
         counts[f"{label}_errors"] = sum(1 for r in rows if r["pm_score"][label] is None)
     # Both PMs share one loaded model, so its counters cover both.
-    st = next(iter(pms.values())).model.stats
-    counts |= {"pm_new_calls": st.new, "pm_cache_hits": st.cached, "pm_call_errors": st.errors}
+    counts |= next(iter(pms.values())).model.stats.summary("pm_")
     return counts
 
 

@@ -10,11 +10,12 @@ the same rows. jax is imported lazily so that importing the chapter package stay
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from syco.quiet import widget_warning_off
 
 
 @dataclass
@@ -104,8 +105,7 @@ class BayesFitter:
         num_chains: int = 4,
         chain_method: str = "auto",
     ):
-        with warnings.catch_warnings():  # numpyro imports tqdm.auto, which warns in a
-            warnings.filterwarnings("ignore", message="IProgress not found")  # kernel
+        with widget_warning_off():  # numpyro imports tqdm.auto
             import numpyro
             import numpyro.distributions as dist
             from numpyro.infer import MCMC, NUTS
