@@ -60,9 +60,14 @@ class OpenAIAPI(ModelAPI):
             kwargs["top_p"] = config.top_p
         if config.stop:
             kwargs["stop"] = list(config.stop)
+        body = {"model": self.model_id, "messages": messages, **kwargs}
         try:
-            resp = await self._get_client().chat.completions.create(
-                model=self.model_id, messages=messages, **kwargs
+            # The SDK's `chat.completions.create` first walks the request through its
+            # TypedDict transformer (~1 ms of CPU per call, a third of the client's cost at
+            # high concurrency); the body here is already wire-ready JSON, so post it through
+            # the same client (auth, headers, timeouts, response parsing) directly.
+            resp = await self._get_client().post(
+                "/chat/completions", body=body, cast_to=self._sdk.types.chat.ChatCompletion
             )
         except Exception as e:
             raise translate(self._sdk, e, f"openai/{self.model_id}") from e
