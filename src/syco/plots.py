@@ -13,8 +13,18 @@ matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith("module
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 PALETTE = "colorblind"
+
+
+def glue_figure(name: str, fig: Figure) -> None:
+    """Glue a figure for a ``{glue:figure}`` directive and close it: otherwise the inline
+    backend shows it a second time under the cell that made it."""
+    from myst_nb import glue
+
+    glue(name, fig, display=False)
+    plt.close(fig)
 
 
 def set_style() -> None:

@@ -110,8 +110,8 @@ def timing_table(root: Path) -> pd.DataFrame:
             {
                 "chapter": f"§{ch.section} {ch.title}",
                 "parameters": ", ".join(f"{k}={v!r}" for k, v in params.items()) or "defaults",
-                "syco run (s)": run,
-                "rebuild from cache (s)": replay,
+                "syco run (s)": None if run is None else round(run),
+                "rebuild from cache (s)": None if replay is None else round(replay),
             }
         )
     return pd.DataFrame(out)
