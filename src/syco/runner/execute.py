@@ -91,6 +91,9 @@ def run_chapter(
             progress_bar=progress,
             execution_timeout=timeout,
             request_save_on_cell_execute=True,
+            # The kernel listens on 127.0.0.1 for this process only; its start-up warning
+            # about unencrypted TCP would print once per chapter. Cell output is unaffected.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except pm.PapermillExecutionError as e:
         raise SycoError(
