@@ -121,7 +121,7 @@ def test_prompted_pm_cancels_position_bias(tmp_path):
     assert s[0].value > 0 > s[1].value
 
 
-def test_prompted_pm_with_tiny_lm_is_antisymmetric(tmp_path, smollm2_dir):
+def test_prompted_pm_with_tiny_lm_is_antisymmetric(tmp_path, smollm2_dir, syco_home):
     transformers = pytest.importorskip("transformers")
     torch = pytest.importorskip("torch")
     folder = tmp_path / "lm"
