@@ -14,6 +14,7 @@ import yaml
 
 from syco.book import build as B
 from syco.book import pages as P
+from syco.book import transcripts as T
 from syco.book.costs import estimate, replay_tokens
 from syco.book.notebooks import BANNER_TAG, prepare_notebook
 from syco.errors import SycoError
@@ -86,14 +87,14 @@ def _rows(n: int, model: str) -> list[dict]:
         {"model": model, "item": f"q{i}", "template": "t", "parsed": "A", "score": 1.0,
          "error": "boom" if i == 0 else None, "note": "<i>x</i>",
          "transcript": [{"role": "user", "content": "<script>alert(1)</script>"},
-                        {"role": "assistant", "content": "y" * (P.MAX_MESSAGE_CHARS + 5)}]}
+                        {"role": "assistant", "content": "y" * (T.MAX_MESSAGE_CHARS + 5)}]}
         for i in range(n)
     ]  # fmt: skip
 
 
 def test_transcript_rows_are_capped_per_model_escaped_and_flag_errors():
     rows = pd.DataFrame(_rows(5, "a") + _rows(2, "b"))
-    note, html = P.transcript_rows(rows, per_model=3)
+    note, html = T.transcript_rows(rows, per_model=3)
     assert note == "a: 3 of 5 rows; b: all 2 rows"
     assert html.count("<tr class='syco-row") == 5
     assert html.count("syco-row syco-warn") == 2
@@ -103,7 +104,7 @@ def test_transcript_rows_are_capped_per_model_escaped_and_flag_errors():
 
 
 def test_transcripts_page_without_runs_says_how_to_run():
-    page = P.transcripts_page(CHAPTERS["mimicry"], pd.DataFrame(), chapter_available=False)
+    page = T.transcripts_page(CHAPTERS["mimicry"], pd.DataFrame(), chapter_available=False)
     assert "syco run mimicry" in page and "```{raw}" not in page
 
 
@@ -277,7 +278,7 @@ def test_an_api_model_rebuilds_from_the_cache_in_the_build_env(
 
 def test_capped_transcripts_share_rows_between_datasets():
     rows = [{"model": "m", "dataset": d, "i": i} for d in ("x", "y") for i in range(5)]
-    kept = P._spread(rows, 4, "dataset")
+    kept = T._spread(rows, 4, "dataset")
     assert [(r["dataset"], r["i"]) for r in kept] == [("x", 0), ("x", 1), ("y", 0), ("y", 1)]
 
 

@@ -116,13 +116,8 @@ def generate_pages(root: Path) -> list[str]:
     pending (no executed copy)."""
     from syco.book.costs import cost_table, timing_table
     from syco.book.notebooks import prepare_notebook
-    from syco.book.pages import (
-        costs_page,
-        pending_page,
-        summary_page,
-        timings_page,
-        transcripts_page,
-    )
+    from syco.book.pages import costs_page, pending_page, summary_page, timings_page
+    from syco.book.transcripts import transcripts_page
     from syco.results import metrics_frame, rows_frame
 
     book = root / "book"
