@@ -17,7 +17,9 @@ def build_sets(names: list[str], n: int) -> None:
 
 
 @pytest.mark.slow
-def test_answer_notebook_end_to_end(model_home: Path, data_mirror: Path, tmp_path: Path) -> None:
+def test_answer_notebook_end_to_end(
+    model_home: Path, data_mirror: Path, tmp_path: Path, openai_server, monkeypatch
+) -> None:
     from syco.project import CHAPTERS
     from syco.results import load_runs
     from syco.runner import run_chapter
@@ -44,3 +46,16 @@ def test_answer_notebook_end_to_end(model_home: Path, data_mirror: Path, tmp_pat
     assert rec2.spec["new_calls"] == 0 and rec2.spec["cache_hits"] == 8
     text = out.read_text()
     assert "answer_fig3" in text and "Paper (reported)" in text
+    # A second model behind an OpenAI-compatible server joins the chapter; the first model's
+    # answers all come from the cache, and both models are in the metrics the figure plots.
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "local-server-needs-no-key")
+    both = {**params, "models": ["smollm2", "openai/m"]}
+    run_chapter(CHAPTERS["answer"], both, output_dir=tmp_path, progress=False)
+    runs = {r.model: r for r in load_runs("answer")}
+    assert set(runs) == {"smollm2", "openai/m"}
+    assert runs["smollm2"].spec["new_calls"] == 0 and runs["smollm2"].spec["cache_hits"] == 8
+    assert runs["openai/m"].spec["new_calls"] == 8
+    from syco.results import metrics_frame
+
+    assert set(metrics_frame("answer").model) == {"smollm2", "openai/m"}
