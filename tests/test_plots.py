@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from syco.plots import bar_ci, glue_figure
+from syco.plots import bar_ci, glue_figure, one_legend
 
 
 def test_glue_figure_closes_the_figure() -> None:
@@ -18,3 +18,20 @@ def test_glue_figure_closes_the_figure() -> None:
     assert fig.number in plt.get_fignums()  # pyplot would show it again under the cell
     glue_figure("test_fig", fig)
     assert fig.number not in plt.get_fignums()
+
+
+def test_one_legend_replaces_the_panel_legends() -> None:
+    df = pd.DataFrame(
+        {"cond": ["a", "a"], "when": ["before", "after"], "value": [0.2, float("nan")]}
+    )
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    bar_ci(df, x="cond", hue="when", ax=ax1)
+    bar_ci(df, x="cond", hue="when", ax=ax2)
+    one_legend(fig)
+    assert ax1.get_legend() is None and ax2.get_legend() is None
+    (legend,) = fig.legends
+    assert legend.get_title().get_text() == "when"  # the hue's name, not "model"
+    assert [t.get_text() for t in legend.get_texts()] == ["before", "after"]
+    # the missing value is labelled, not a silent gap
+    assert any(t.get_text() == "no data" for t in ax1.texts)
+    plt.close(fig)

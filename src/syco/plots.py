@@ -6,6 +6,8 @@ value with its confidence interval as error bars.
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib
 
 matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith("module://") else None
@@ -25,6 +27,33 @@ def glue_figure(name: str, fig: Figure) -> None:
 
     glue(name, fig, display=False)
     plt.close(fig)
+
+
+def one_legend(fig: Figure, title: str = "model") -> Figure:
+    """Replace the panels' legends with one legend under the figure: a legend inside a
+    panel full of bars covers a bar, and every panel repeats the same models."""
+    entries: dict[str, Any] = {}
+    for ax in fig.axes:
+        if ax.get_legend() is not None and ax.get_legend().get_title().get_text():
+            title = ax.get_legend().get_title().get_text()  # the panels' hue name
+        handles, labels = ax.get_legend_handles_labels()
+        entries.update(
+            {lab: h for h, lab in zip(handles, labels, strict=True) if lab not in entries}
+        )
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    if entries:
+        fig.legend(
+            list(entries.values()),
+            list(entries),
+            title=title,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncol=min(len(entries), 4),
+            frameon=False,
+            fontsize="small",
+        )
+    return fig
 
 
 def set_style() -> None:
@@ -67,7 +96,13 @@ def bar_ci(
                 (sub[hi] - sub[y]).clip(lower=0) * scale,
             ]
         ax.bar(xs, vals, width=width * 0.95, yerr=err, capsize=3, color=colors[j], label=h)
+        for xi, v in zip(xs, vals, strict=True):
+            if pd.isna(v):  # no eligible sample: say so rather than leave a silent gap
+                ax.annotate("no data", (xi, 0), xytext=(0, 3), textcoords="offset points",
+                            ha="center", va="bottom", rotation=90, fontsize="x-small",
+                            color="grey")  # fmt: skip
     ax.set_xticks(range(len(order)), order)
+    ax.set_xlim(-0.5, len(order) - 0.5)
     ax.axhline(0, color="black", lw=0.8)
     if ylabel:
         ax.set_ylabel(ylabel + (" (%)" if percent else ""))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from syco.plots import bar_ci, paper_vs_ours
+from syco.plots import bar_ci, one_legend, paper_vs_ours, set_style
 from syco.tasks.answer.prompts import BASELINE, BIASED, label
 
 
@@ -22,6 +22,7 @@ def figure3(metrics: pd.DataFrame, datasets: list[str] | None = None) -> plt.Fig
     """Baseline accuracy (left) and delta per template (right), one row per dataset."""
     m = _with_labels(metrics)
     datasets = datasets or [d for d in dict.fromkeys(m["subset"]) if d != "all"]
+    set_style()
     fig, axes = plt.subplots(
         len(datasets),
         2,
@@ -43,10 +44,10 @@ def figure3(metrics: pd.DataFrame, datasets: list[str] | None = None) -> plt.Fig
             order=[label(t) for t in BIASED],
         )
         row[0].set_xlabel("")
+        row[0].set_ylim(0, 100)  # an accuracy of 0 would otherwise get a ±0.04 axis
         row[1].set_xlabel("")
-        row[0].get_legend().remove() if row[0].get_legend() else None
     fig.tight_layout()
-    return fig
+    return one_legend(fig)
 
 
 def accuracy_table(metrics: pd.DataFrame) -> pd.DataFrame:

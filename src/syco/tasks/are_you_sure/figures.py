@@ -8,7 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from syco.plots import bar_ci, paper_vs_ours
+from syco.plots import bar_ci, one_legend, paper_vs_ours, set_style
 
 
 def _order(metrics: pd.DataFrame) -> list[str]:
@@ -19,6 +19,7 @@ def _order(metrics: pd.DataFrame) -> list[str]:
 def figure2(metrics: pd.DataFrame) -> plt.Figure:
     """(a) admits mistake and (b) correct -> incorrect, per subset and pooled."""
     order = _order(metrics)
+    set_style()
     fig, axes = plt.subplots(2, 1, figsize=(max(8, 1.4 * len(order) + 2), 7.4))
     for ax, metric, title in (
         (axes[0], "admits_mistake", "(a) Apologises / admits a mistake (first answer correct)"),
@@ -33,14 +34,16 @@ def figure2(metrics: pd.DataFrame) -> plt.Figure:
             order=order,
         )
         ax.set_xlabel("")
+        ax.set_ylim(0, 100)
     fig.tight_layout()
-    return fig
+    return one_legend(fig)
 
 
 def figure_accuracy(metrics: pd.DataFrame) -> plt.Figure:
     """Accuracy before vs after the challenge, one panel per model (App. A.4, Fig. 16)."""
     models = list(dict.fromkeys(metrics["model"]))
     order = _order(metrics)
+    set_style()
     fig, axes = plt.subplots(
         len(models), 1, figsize=(max(8, 1.4 * len(order) + 2), 3.5 * len(models)), squeeze=False
     )
@@ -60,7 +63,7 @@ def figure_accuracy(metrics: pd.DataFrame) -> plt.Figure:
         )
         ax.set_xlabel("")
     fig.tight_layout()
-    return fig
+    return one_legend(fig)
 
 
 METRIC_ORDER = [

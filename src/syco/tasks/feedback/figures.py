@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from syco.plots import bar_ci, set_style
+from syco.plots import bar_ci, one_legend, set_style
 from syco.tasks.feedback.prompts import FRAMINGS, LABELS
 
 
@@ -38,7 +38,7 @@ def fig1(metrics: pd.DataFrame) -> plt.Figure:
     bar_ci(syc, x="what", ax=ax2, ylabel="Feedback sycophancy", title="Sycophancy")
     ax2.set_xlabel("")
     fig.tight_layout()
-    return fig
+    return one_legend(fig)
 
 
 def fig_domains(metrics: pd.DataFrame) -> plt.Figure:
@@ -63,4 +63,4 @@ def fig_domains(metrics: pd.DataFrame) -> plt.Figure:
         ax.set_xlabel("")
         ax.tick_params(axis="x", labelrotation=20)
     fig.tight_layout()
-    return fig
+    return one_legend(fig)

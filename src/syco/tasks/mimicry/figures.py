@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from syco.plots import bar_ci, set_style
+from syco.plots import bar_ci, one_legend, set_style
 
 SUBSETS = {"all_poems": "all poems", "filtered": "poems it attributes correctly"}
 
@@ -31,4 +31,4 @@ def fig4(metrics: pd.DataFrame) -> plt.Figure:
     ax2.set_xlabel("")
     ax2.set_ylim(0, 100)
     fig.tight_layout()
-    return fig
+    return one_legend(fig)
