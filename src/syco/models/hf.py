@@ -239,7 +239,7 @@ class HFAPI(ModelAPI):
         pos = (mask.cumsum(-1) - 1).clamp(min=0)
         # Left padding puts every continuation at the end: only the last `keep` positions
         # need logits (the full [batch, width, vocab] tensor would be gigabytes).
-        keep = max(n_conts) + 1
+        keep = min(max(n_conts) + 1, width)
         with torch.inference_mode():
             out = model(input_ids=ids, attention_mask=mask, position_ids=pos, **_keep(model, keep))
             logits = out.logits[:, -keep:].float()
