@@ -172,3 +172,55 @@ def test_missing_folder_is_a_clear_error(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(SycoError, match="config.json"):
         get_model(f"hf/{tmp_path / 'empty'}")
+
+
+def test_prefix_groups_never_reach_into_a_continuation():
+    from syco.models.hf_logprobs import prefix_groups
+
+    stem = list(range(100))
+    seqs = [stem + [7, 8, 9], stem + [5], list(range(200, 230)), stem + [6]]
+    groups, singles = prefix_groups(seqs, [3, 1, 3, 1], min_shared=48)
+    # 1, 3, 0 share all 100 tokens; each keeps its scored tokens and the one before them
+    # out of the prefix: min(101 - 1 - 1, 103 - 3 - 1) = 99. Seq 2 shares nothing.
+    assert groups == [([1, 3, 0], 99)]
+    assert singles == [2]
+    # A continuation that starts within the first 48 tokens cannot share.
+    groups, singles = prefix_groups(seqs, [3, 1, 3, 60], min_shared=48)
+    assert groups == [([1, 0], 99)] and sorted(singles) == [2, 3]
+
+
+def test_prefix_groups_cut_where_neighbours_share_only_the_instruction():
+    """PM chats: an instruction common to all, then each prompt's samples share more."""
+    from syco.models.hf_logprobs import prefix_groups
+
+    instr = list(range(50))
+    a = [instr + [1000 + i for i in range(80)] + [k] for k in (1, 2, 3)]
+    b = [instr + [2000 + i for i in range(80)] + [k] for k in (1, 2)]
+    groups, singles = prefix_groups(a + b, [1] * 5, min_shared=48)
+    assert sorted((sorted(m), n) for m, n in groups) == [([0, 1, 2], 129), ([3, 4], 129)]
+    assert singles == []
+
+
+def test_shared_prefix_scoring_matches_one_padded_batch(tiny_lm, tmp_path):
+    """PM-style chats (same long prompt, different responses) scored through the shared
+    KV cache give the numbers of a plain left-padded forward pass."""
+    from syco.models import hf_logprobs as H
+
+    m = get_model(f"hf/{tiny_lm}", cache=Cache(tmp_path / "c.sqlite"))
+    tok, lm = m.api._load()
+    stem = "Here is a conversation. Human: " + "Tell me about Rome and its long history. " * 6
+    chats = [
+        [{"role": "user", "content": stem + f"Assistant: {r} Is it good?"}]
+        for r in ("Yes.", "It fell in 476, slowly.", "No idea at all, sorry.")
+    ] + [[{"role": "user", "content": "Hi"}]]
+    seqs, n = [], []
+    for chat, cont in zip(chats, [" Yes", " Yes", " No", " hello there"], strict=True):
+        p = tok(m.api.render(chat), add_special_tokens=False)["input_ids"]
+        f = tok(m.api.render(chat) + cont, add_special_tokens=False)["input_ids"]
+        seqs.append(f)
+        n.append(len(f) - len(p))
+    groups, singles = H.prefix_groups(seqs, n)
+    assert len(groups) == 1 and len(groups[0][0]) == 3 and singles == [3]
+    mixed = H.continuation_logprobs(lm, seqs, n, tok.pad_token_id, "cpu")
+    plain = H.padded(lm, seqs, n, tok.pad_token_id, "cpu")
+    assert mixed == pytest.approx(plain, rel=1e-4, abs=1e-4)

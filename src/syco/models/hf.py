@@ -18,6 +18,7 @@ from typing import Any
 
 from syco.errors import SycoError
 from syco.models.base import GENERATE, LOGPROBS, PREFILL, REWARD, ModelAPI
+from syco.models.hf_logprobs import continuation_logprobs
 from syco.models.types import Chat, Completion, GenerateConfig, Usage, has_prefill
 from syco.quiet import widget_warning_off
 
@@ -214,8 +215,6 @@ class HFAPI(ModelAPI):
 
     # -- scoring ----------------------------------------------------------------------
     def logprobs_batch(self, chats: list[Chat], continuations: list[str]) -> list[float]:
-        import torch
-
         tok, model = self._load()
         seqs, n_conts = [], []
         for chat, cont in zip(chats, continuations, strict=True):
@@ -230,22 +229,7 @@ class HFAPI(ModelAPI):
                 raise SycoError(f"continuation {cont!r} adds no tokens to the prompt")
             seqs.append(f_ids)
             n_conts.append(len(f_ids) - common)
-        width = max(len(s) for s in seqs)
-        pad = tok.pad_token_id
-        ids = torch.tensor([[pad] * (width - len(s)) + s for s in seqs], device=self.device)
-        mask = torch.tensor(
-            [[0] * (width - len(s)) + [1] * len(s) for s in seqs], device=self.device
-        )
-        pos = (mask.cumsum(-1) - 1).clamp(min=0)
-        # Left padding puts every continuation at the end: only the last `keep` positions
-        # need logits (the full [batch, width, vocab] tensor would be gigabytes).
-        keep = min(max(n_conts) + 1, width)
-        with torch.inference_mode():
-            out = model(input_ids=ids, attention_mask=mask, position_ids=pos, **_keep(model, keep))
-            logits = out.logits[:, -keep:].float()
-        targets = ids[:, width - keep + 1 :, None]
-        logp = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, targets)[..., 0]
-        return [float(logp[i, keep - 1 - n :].sum()) for i, n in enumerate(n_conts)]
+        return continuation_logprobs(model, seqs, n_conts, tok.pad_token_id, self.device)
 
     def reward_batch(self, chats: list[Chat]) -> list[float]:
         import torch
@@ -270,18 +254,6 @@ class HFAPI(ModelAPI):
         # One label: the reward. Two or more: last label's logit minus the first's.
         vals = logits[:, 0] if logits.shape[1] == 1 else logits[:, -1] - logits[:, 0]
         return [float(v) for v in vals]
-
-
-def _keep(model: Any, n: int) -> dict[str, int]:
-    """``logits_to_keep=n`` where the model's forward takes it (most causal LMs in recent
-    transformers); otherwise all logits are computed and the caller slices."""
-    import inspect
-
-    return (
-        {"logits_to_keep": n}
-        if "logits_to_keep" in inspect.signature(model.forward).parameters
-        else {}
-    )
 
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import os
 import random
 import sys
@@ -272,6 +273,9 @@ class Model:
             lambda idx: self.api.logprobs_batch(
                 [chats[i] for i in idx], [continuations[i] for i in idx]
             ),
+            # Chats that start alike land in one batch, where the backend reads their
+            # shared prefix once (e.g. a PM scoring the samples of one prompt).
+            order=lambda i: json.dumps(chats[i]),
         )
 
     def reward(self, chats: Sequence[Chat], *, desc: str | None = None) -> list[Scored]:
@@ -285,7 +289,13 @@ class Model:
             lambda idx: self.api.reward_batch([chats[i] for i in idx]),
         )
 
-    def _score(self, reqs, desc, batch_fn: Callable[[list[int]], list[float]]) -> list[Scored]:
+    def _score(
+        self,
+        reqs,
+        desc,
+        batch_fn: Callable[[list[int]], list[float]],
+        order: Callable[[int], Any] | None = None,
+    ) -> list[Scored]:
         keys = [cache_key(r) for r in reqs]
         hits = self.cache.get_many(keys)
         out: list[Scored | None] = [None] * len(reqs)
@@ -303,9 +313,11 @@ class Model:
                     out[i] = Scored(None, error="not in the answer key (SYCO_OFFLINE=1)")
                 self._count(bar, errors=len(todo))
                 todo = []
-            order = sorted(todo, key=lambda i: len(str(reqs[i]["messages"])))
-            for start in range(0, len(order), self.batch_size):
-                idx = order[start : start + self.batch_size]
+            # By default by length, so each batch pads little; results go back by index.
+            key = order or (lambda i: len(str(reqs[i]["messages"])))
+            ranked = sorted(todo, key=key)
+            for start in range(0, len(ranked), self.batch_size):
+                idx = ranked[start : start + self.batch_size]
                 _count_calls(len(idx))
                 try:
                     values = batch_fn(idx)
