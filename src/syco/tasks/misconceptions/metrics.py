@@ -127,20 +127,14 @@ def difficulty_metrics(items: list[dict[str, Any]], seed: int = 0) -> list[dict[
     """Share of claims with P(true) < 1% and < 5% (the paper's App. D numbers)."""
     p = [it["p_true"] for it in items if it.get("p_true") is not None]
     missing = len(items) - len(p)
-    return [
+    below = [
         metric_row(
-            "p_true_below_1pct",
-            [float(x < 0.01) for x in p],
+            f"p_true_below_{pct}pct",
+            [float(x < pct / 100) for x in p],
             n_errors=missing,
             level="all",
             seed=seed,
-        ),
-        metric_row(
-            "p_true_below_5pct",
-            [float(x < 0.05) for x in p],
-            n_errors=missing,
-            level="all",
-            seed=seed,
-        ),
-        metric_row("p_true_mean", p, n_errors=missing, level="all", seed=seed),
+        )
+        for pct in (1, 5)
     ]
+    return [*below, metric_row("p_true_mean", p, n_errors=missing, level="all", seed=seed)]
