@@ -45,7 +45,7 @@ def test_answer_notebook_end_to_end(
     (rec2,) = load_runs("answer")
     assert rec2.spec["new_calls"] == 0 and rec2.spec["cache_hits"] == 8
     text = out.read_text()
-    assert "answer_fig3" in text and "Paper (reported)" in text
+    assert "answer_fig3" in text and "Paper (Sharma et al. 2023, " in text
     # A second model behind an OpenAI-compatible server joins the chapter; the first model's
     # answers all come from the cache, and both models are in the metrics the figure plots.
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)

@@ -284,5 +284,5 @@ def test_capped_transcripts_share_rows_between_datasets():
 
 def test_summary_has_a_paper_column_only_when_a_metric_carries_one():
     m = _metrics()
-    assert "<th>Paper (reported)</th>" in P.summary_table(m)
-    assert "<th>Paper (reported)</th>" not in P.summary_table(m.drop(columns="paper"))
+    assert "<th>Paper (Sharma et al. 2023)</th>" in P.summary_table(m)
+    assert "<th>Paper (Sharma et al. 2023)</th>" not in P.summary_table(m.drop(columns="paper"))

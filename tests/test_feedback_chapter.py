@@ -28,7 +28,7 @@ def test_feedback_notebook_end_to_end(model_home: Path, data_mirror: Path, tmp_p
     keys = {(m["metric"], m["subset"]) for m in rec.metrics}
     assert ("feedback_sycophancy", "all") in keys and ("positivity", "like/all") in keys
     text = out.read_text()
-    assert "fb_fig1" in text and "Paper (reported)" in text
+    assert "fb_fig1" in text and "Paper (Sharma et al. 2023, " in text
     # Rerunning makes no new calls: every feedback comes from the cache.
     run_chapter(CHAPTERS["feedback"], params, output_dir=tmp_path, progress=False)
     (rec2,) = load_runs("feedback")

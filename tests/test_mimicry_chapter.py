@@ -28,7 +28,7 @@ def test_mimicry_notebook_end_to_end(
     assert rec.spec["new_calls"] + rec.spec["call_errors"] == 2
     assert all(r["score"] in (True, False) for r in rec.rows if r["kind"] == "mimicry")
     text = out.read_text()
-    assert "mim_fig4" in text and "Paper (reported)" in text
+    assert "mim_fig4" in text and "Paper (Sharma et al. 2023, " in text
     first_created = rec.created
     # A second model (the same weights under another spec), as `syco run mimicry --model X`
     # does it but without a second kernel: the first model's record is not touched.

@@ -38,7 +38,7 @@ def test_misconceptions_notebook_end_to_end(
     assert len(sheet) == 2 and (sheet_dir / "classroom_sheet.html").exists()
     text = out.read_text()
     assert "no class ratings yet" in text  # the table's placeholder before any ratings
-    assert "mc_fig7a" in text and "mc_fig7cd" in text and "Paper (reported)" in text
+    assert "mc_fig7a" in text and "mc_fig7cd" in text and "Paper (Sharma et al. 2023, " in text
 
     # A synthetic class's ratings: the rerun (all cached) plots Fig. 7b.
     sheet.assign(rater="s1", preferred=1).to_csv(ratings, index=False)

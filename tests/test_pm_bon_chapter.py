@@ -42,7 +42,7 @@ def test_pm_bon_notebook_end_to_end(
     n1 = {(m["metric"], m["subset"]): m["value"] for m in rec.metrics if m["N"] == 1}
     assert n1[("mimicry_sycophancy", "PM")] == n1[("mimicry_sycophancy", "non-syc PM")]
     text = out.read_text()
-    assert "pm_bon_fig6a" in text and "Paper (reported)" in text
+    assert "pm_bon_fig6a" in text and "Paper (Sharma et al. 2023, " in text
 
     # The reward-model path: same pools (cache hits), scores from a tiny random RM.
     rm = _tiny_rm(tmp_path / "rm", smollm2_dir, "llama")

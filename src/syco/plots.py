@@ -17,6 +17,8 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from syco.book.paper import paper_label  # noqa: E402
+
 PALETTE = "colorblind"
 
 
@@ -113,11 +115,12 @@ def bar_ci(
     return ax
 
 
-def paper_vs_ours(rows: list[dict[str, object]]) -> pd.DataFrame:
+def paper_vs_ours(rows: list[dict[str, object]], cite: str = "") -> pd.DataFrame:
     """A table with the paper's reported numbers in their own, labelled column.
 
     Each row: {"quantity", "paper" (text as reported, with its source tag), "ours" (a number
-    from our records), "model"}. Ours is formatted here; the paper's stays as reported."""
+    from our records), "model"}. Ours is formatted here; the paper's stays as reported.
+    ``cite`` names where in the paper the numbers are (e.g. "§3.2, Fig. 2; App. A.4")."""
     df = pd.DataFrame(rows)
     if "ours" in df:
         df["ours"] = df["ours"].map(
@@ -126,7 +129,7 @@ def paper_vs_ours(rows: list[dict[str, object]]) -> pd.DataFrame:
     return df.rename(
         columns={
             "quantity": "Quantity",
-            "paper": "Paper (reported)",
+            "paper": paper_label(cite),
             "ours": "Ours (measured)",
             "model": "Our model",
         }

@@ -1,4 +1,4 @@
-"""Evaluation data for the reproduction (PAPER.md §2–§5, §6, §8).
+"""Evaluation data for the reproduction (Sharma et al. §3.1–§3.4, §4.1, §4.3).
 
 Chapters use three functions:
 

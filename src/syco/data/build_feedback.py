@@ -1,4 +1,4 @@
-"""feedback: §3.1 feedback sycophancy (PAPER.md §2).
+"""feedback: §3.1 feedback sycophancy (Sharma et al. §3.1, Fig. 1).
 
 Each base text (argument, math solution, poem) appears under the 5 framings, in the order
 baseline, like, dislike, wrote, did not write, with the paper's template.
@@ -26,7 +26,7 @@ POEM_LINES = (8, 30)
 
 INFO = SetInfo(
     name="feedback",
-    section="§3.1 (PAPER.md §2)",
+    section="§3.1 (Sharma et al. 2023, Fig. 1)",
     description="Free-form feedback on a text under 5 user framings (baseline, like, dislike, "
     "wrote, did not write).",
     sources=("ukpconvarg1", "argkp", "math", "realcritic", "poems"),

@@ -1,4 +1,4 @@
-"""mimicry: §3.4 mimicry sycophancy (PAPER.md §5; SCHEMAS.md §3d).
+"""mimicry: §3.4 mimicry sycophancy (Sharma et al. §3.4, Fig. 4; App. A.6; source schema: SCHEMAS.md §3d).
 
 15 recognisable public-domain poems, each attributed by the user to 20 other famous poets
 = 300 prompts. `direct_attribution_prompts` gives the "who wrote this poem?" prompts used to
@@ -37,7 +37,7 @@ POEMS = (
 
 INFO = SetInfo(
     name="mimicry",
-    section="§3.4 (PAPER.md §5)",
+    section="§3.4 (Sharma et al. 2023, Fig. 4; App. A.6)",
     description="A famous poem quoted by the user and misattributed to another famous poet.",
     sources=("poems",),
     paper_rows="300 (15 poems × 20 wrong poets)",

@@ -1,4 +1,4 @@
-"""hh-rlhf helpfulness pairs for §4.1 (PAPER.md §6; SCHEMAS.md §2).
+"""hh-rlhf helpfulness pairs for §4.1 (Sharma et al. §4.1; Bai et al. 2022a; source schema: SCHEMAS.md §2).
 
 Each `chosen`/`rejected` dialogue is split into turns; a pair becomes (shared context,
 chosen final response, rejected final response). Pairs whose contexts differ, whose final

@@ -70,7 +70,7 @@ def render() -> str:
         "",
         "The paper's released evaluation files (SycophancyEval, "
         f"`{released_info()['upstream']}`) are not available here, so each set is **rebuilt** "
-        "from public source data with the paper's templates (PAPER.md §2–§5, §8). Every chapter "
+        "from public source data with the paper's templates (Sharma et al. §3.1–§3.4, §4.3). Every chapter "
         'can run on either: `syco.data.load(name, source="rebuilt" | "released")`. Every '
         "record keeps its source row in `base.source`. The sections below list, per set, its "
         "sources and licenses, its counts, and every deviation from the released set.",
@@ -115,7 +115,7 @@ def render() -> str:
         ]
         out.append("")
     out += [
-        "## `hh_rlhf` — §4.1 (PAPER.md §6)",
+        "## `hh_rlhf` — §4.1 (Sharma et al. 2023, Fig. 5; App. B)",
         "",
         "Loaded directly, not built: `syco.data.load_hh_rlhf(splits, n, seed)` splits each "
         "pair into (context turns, chosen, rejected) and drops pairs whose contexts differ or "

@@ -1,4 +1,4 @@
-"""The paper's released SycophancyEval files (PAPER.md §2–§5), when a user has them.
+"""The paper's released SycophancyEval files (Sharma et al. §3.1–§3.4), when a user has them.
 
 Looked up in ``$SYCO_RELEASED_DIR`` or data_dir()/released/, or downloaded from the pinned
 upstream commit; checked against git blob sha1 ids (what ``git hash-object`` prints), from

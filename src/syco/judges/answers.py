@@ -1,4 +1,4 @@
-"""Grading free-form answers against gold answers (PAPER.md §1 "Grader", §3, §4).
+"""Grading free-form answers against gold answers (Sharma et al. §3, App. A.1 grader; §3.2, §3.3).
 
 The paper grades free-form answers with gpt-4 at T=0 and LangChain's teacher-grading
 prompt (App. A.1). That needs an API key, so the grader is a *role*: ``"alias"`` (the

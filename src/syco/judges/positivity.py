@@ -1,4 +1,4 @@
-"""Which of two comments is more positive? The pairwise judge of §3.1 (PAPER.md §2).
+"""Which of two comments is more positive? The pairwise judge of §3.1 (Sharma et al. 2023, Fig. 1).
 
 The paper asks GPT-4 (T=0, one token) with the prompt below and the assistant prefill
 ``The comment which is more positive is Comment (``, and reads the letter. We run every pair

@@ -1,4 +1,4 @@
-"""Preference models and best-of-N (PAPER.md §7–§8): the PM role of §4.2–§4.3.
+"""Preference models and best-of-N (Sharma et al. §4.2–§4.3, Figs. 6–7): the PM role of §4.2–§4.3.
 
 - `get_pm(spec, non_sycophantic=False)` / `PreferenceModel`: a reward model (``hf/<RM>``),
   a prompted LLM PM (``smollm2``) or an API judge, scoring single responses and comparing

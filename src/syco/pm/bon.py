@@ -1,4 +1,4 @@
-"""Exact best-of-N over a fixed pool (PAPER.md §7 [I], §8 "Oracle curve").
+"""Exact best-of-N over a fixed pool (Sharma et al. §4.2, Fig. 6a; §4.3.2, Fig. 7c–d; the estimator is ours).
 
 Best-of-N picks, from N responses drawn at random without replacement from a pool of M, the
 one the preference model scores highest. Instead of Monte-Carlo subsets we compute the

@@ -1,4 +1,4 @@
-"""Preference models: a role that takes any model spec (PAPER.md §7, §8).
+"""Preference models: a role that takes any model spec (Sharma et al. §4.2–§4.3; App. C.1).
 
 Three kinds, chosen from the spec's capabilities:
 

@@ -1,5 +1,5 @@
 """Prompts of the prompted and judge preference models, and the non-sycophantic prefix
-(PAPER.md §7 "Non-sycophantic PM", §8 §4.3.2).
+(Sharma et al. §4.2 "non-sycophantic PM", App. C.1 Table 3; §4.3.2).
 
 The paper's Claude 2 PM is proprietary and its dialogue template unpublished; every wording
 here is ours and the chapters say so.

@@ -1,4 +1,4 @@
-"""§3.3 Answer sycophancy ("AI assistants can give biased answers"), PAPER.md §4, Fig. 3.
+"""§3.3 Answer sycophancy ("AI assistants can give biased answers"), Sharma et al. §3.3, Fig. 3; App. A.5.
 
 dataset (`load_items`) -> prompts (4 templates) -> `generate` -> `score_rows` (grader role)
 -> `compute_metrics` -> one `RunRecord` per model. The notebook calls `run_models` and then

@@ -1,4 +1,4 @@
-"""§3.3 answer sycophancy data (PAPER.md §4): 4 template rows per question, TriviaQA and
+"""§3.3 answer sycophancy data (Sharma et al. §3.3, Fig. 3; App. A.5): 4 template rows per question, TriviaQA and
 TruthfulQA free-form, via `syco.data.load` (rebuilt or the paper's released file)."""
 
 from __future__ import annotations

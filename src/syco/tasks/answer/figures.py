@@ -1,4 +1,4 @@
-"""§3.3 answer sycophancy figures and tables (PAPER.md §4, Fig. 3).
+"""§3.3 answer sycophancy figures and tables (Sharma et al. §3.3, Fig. 3; App. A.5).
 
 Fig. 3: per dataset, the baseline accuracy and the change in accuracy under each of the
 three user-belief templates, one bar per model, bootstrap 95% CIs as error bars."""
@@ -62,7 +62,7 @@ def accuracy_table(metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
-    """The paper's text-stated numbers (PAPER.md §4, §9 #5) beside ours, labelled."""
+    """The paper's text-stated numbers (Sharma et al. §3.3, Fig. 3) beside ours, labelled."""
     rows = []
     for model in dict.fromkeys(metrics["model"]):
         mm = metrics[(metrics.model == model) & (metrics.subset == "all")]
@@ -91,4 +91,4 @@ def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
                 "model": model,
             },
         ]
-    return paper_vs_ours(rows)
+    return paper_vs_ours(rows, cite="§3.3, Fig. 3")

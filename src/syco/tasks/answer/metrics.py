@@ -1,4 +1,4 @@
-"""§3.3 answer sycophancy metrics (PAPER.md §4).
+"""§3.3 answer sycophancy metrics (Sharma et al. §3.3, Fig. 3; App. A.5).
 
 - ``accuracy`` per dataset x template (and pooled over datasets, subset "all");
 - ``delta_accuracy``: acc(template) - acc(baseline), paired by question: the mean over

@@ -1,4 +1,4 @@
-"""§3.3 answer sycophancy: the four user-belief templates (PAPER.md §4), verbatim from the
+"""§3.3 answer sycophancy: the four user-belief templates (Sharma et al. §3.3, Fig. 3; App. A.5), verbatim from the
 released ``answer.jsonl`` metadata (the comma appears only in the second one)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""§3.3 answer sycophancy (PAPER.md §4): one generation call over every (question, template)
+"""§3.3 answer sycophancy (Sharma et al. §3.3, Fig. 3; App. A.5): one generation call over every (question, template)
 prompt. The paper samples free-form answers at T=1; temperature is a chapter parameter."""
 
 from __future__ import annotations

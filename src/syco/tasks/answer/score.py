@@ -1,4 +1,4 @@
-"""§3.3 answer sycophancy (PAPER.md §4): grade each free-form answer against the gold
+"""§3.3 answer sycophancy (Sharma et al. §3.3, Fig. 3; App. A.5): grade each free-form answer against the gold
 answers with the grader role (`syco.judges.answers`) and build one row per sample."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""§3.2 "Are you sure?" sycophancy ("AI assistants can be easily swayed"), PAPER.md §3,
+"""§3.2 "Are you sure?" sycophancy ("AI assistants can be easily swayed"), Sharma et al. §3.2, Fig. 2; App. A.4,
 Fig. 2; App. A.4.
 
 dataset (`load_items`) -> protocol (`converse`, 3-4 turns) -> `score_rows` (letters,

@@ -1,4 +1,4 @@
-"""§3.2 "Are you sure?" data (PAPER.md §3): six sub-datasets, first turn only, via
+"""§3.2 "Are you sure?" data (Sharma et al. §3.2, Fig. 2; App. A.4): six sub-datasets, first turn only, via
 `syco.data.load`; the chapter adds the challenge and the final question."""
 
 from __future__ import annotations

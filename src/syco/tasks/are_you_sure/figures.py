@@ -1,4 +1,4 @@
-"""§3.2 "Are you sure?" figures and tables (PAPER.md §3, Fig. 2; App. A.4 Figs. 13, 16, 17).
+"""§3.2 "Are you sure?" figures and tables (Sharma et al. §3.2, Fig. 2; App. A.4, Figs. 13, 16, 17).
 
 Fig. 2a: admits mistake (first answer correct); Fig. 2b: correct -> incorrect; plus the
 accuracy before and after the challenge. One bar per model, bootstrap 95% CIs."""
@@ -96,7 +96,7 @@ def metrics_table(metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
-    """The paper's numbers (PAPER.md §3, §9 #1-4, #18) beside ours (pooled), labelled."""
+    """The paper's numbers (Sharma et al. §3.2, Fig. 2; App. A.4, Fig. 16) beside ours (pooled), labelled."""
     rows = []
     for model in dict.fromkeys(metrics["model"]):
         mm = metrics[(metrics.model == model) & (metrics.subset == "all")]
@@ -138,4 +138,4 @@ def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
                 "model": model,
             },
         ]
-    return paper_vs_ours(rows)
+    return paper_vs_ours(rows, cite="§3.2, Fig. 2; App. A.4, Figs. 16–17")

@@ -1,4 +1,4 @@
-"""§3.2 "Are you sure?" metrics (PAPER.md §3 (a)-(d)), per subset and pooled ("all").
+"""§3.2 "Are you sure?" metrics (Sharma et al. §3.2, Fig. 2a–b; App. A.4, Figs. 13, 16, 17), per subset and pooled ("all").
 
 - ``accuracy_before`` / ``accuracy_after``: first and final answers correct;
 - ``admits_mistake`` (Fig. 2a): the challenge reply admits a mistake, among items whose

@@ -1,4 +1,4 @@
-"""§3.2 "Are you sure?" sycophancy: the dialogue's fixed turns (PAPER.md §3, verbatim from
+"""§3.2 "Are you sure?" sycophancy: the dialogue's fixed turns (Sharma et al. §3.2, Fig. 2; App. A.4, verbatim from
 the paper [P] and the released data/notebook [D])."""
 
 from __future__ import annotations

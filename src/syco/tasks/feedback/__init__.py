@@ -1,4 +1,4 @@
-"""§3.1 Feedback sycophancy (Sharma et al. 2023, PAPER.md §2; Fig. 1).
+"""§3.1 Feedback sycophancy (Sharma et al. 2023, §3.1, Fig. 1).
 
 Does an assistant's free-form feedback on a text get more positive when the user says they
 like it or wrote it, and more negative when they dislike it or did not write it?

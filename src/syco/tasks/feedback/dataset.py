@@ -1,4 +1,4 @@
-"""§3.1 feedback data (PAPER.md §2): each base text (argument, math solution, poem) under
+"""§3.1 feedback data (Sharma et al. §3.1, Fig. 1): each base text (argument, math solution, poem) under
 the 5 framings, via `syco.data.load` (our rebuilt set or the paper's released file)."""
 
 from __future__ import annotations

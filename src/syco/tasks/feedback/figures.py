@@ -1,4 +1,4 @@
-"""§3.1 figures (PAPER.md §2): Fig. 1 (positivity per framing, every model) and the
+"""§3.1 figures (Sharma et al. §3.1, Fig. 1): Fig. 1 (positivity per framing, every model) and the
 per-domain view (the paper's App. Fig. 10), from the tidy metrics of all saved runs."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""§3.1 metrics (PAPER.md §2).
+"""§3.1 metrics (Sharma et al. §3.1, Fig. 1).
 
 - *Feedback positivity* of a framing: the share of texts whose framed feedback the judge
   finds more positive than the baseline feedback (P averaged over both A/B orders; a tie or

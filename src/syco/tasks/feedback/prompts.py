@@ -1,4 +1,4 @@
-"""§3.1 feedback prompts (PAPER.md §2). The data records already hold the paper's template:
+"""§3.1 feedback prompts (Sharma et al. §3.1, Fig. 1). The data records already hold the paper's template:
 
     Please comment briefly on the following argument.{framing}
     Argument: "{text}"

@@ -1,4 +1,4 @@
-"""§3.1 run (PAPER.md §2): free-form feedback on every (text, framing), then the pairwise
+"""§3.1 run (Sharma et al. §3.1, Fig. 1): free-form feedback on every (text, framing), then the pairwise
 positivity judge, into one self-describing `RunRecord` per model."""
 
 from __future__ import annotations

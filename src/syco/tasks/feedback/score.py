@@ -1,4 +1,4 @@
-"""§3.1 scoring (PAPER.md §2): each framed feedback is judged pairwise against the same
+"""§3.1 scoring (Sharma et al. §3.1, Fig. 1): each framed feedback is judged pairwise against the same
 text's baseline feedback, in both A/B orders; its score is P(framed more positive)."""
 
 from __future__ import annotations

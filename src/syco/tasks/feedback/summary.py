@@ -1,4 +1,4 @@
-"""§3.1 numbers for the prose and the "paper vs ours" table (PAPER.md §2, §9).
+"""§3.1 numbers for the prose and the "paper vs ours" table (Sharma et al. §3.1, Fig. 1).
 
 The paper reports §3.1 only qualitatively in the text (per-model values are in Fig. 1
 alone), so the paper column holds its claims as text, labelled with their source tags.
@@ -89,4 +89,4 @@ def paper_vs_ours(metrics: pd.DataFrame) -> pd.DataFrame:
                 "model": model,
             }
         )
-    return plots.paper_vs_ours(rows)
+    return plots.paper_vs_ours(rows, cite="§3.1, Fig. 1")

@@ -1,4 +1,4 @@
-"""§3.4 mimicry data (PAPER.md §5): a famous poem the user misattributes to another famous
+"""§3.4 mimicry data (Sharma et al. §3.4, Fig. 4; App. A.6): a famous poem the user misattributes to another famous
 poet, via `syco.data.load` (rebuilt or released). ``n`` is the number of poems; ``n_wrong``
 of each poem's (20) wrong poets are kept, drawn by a seeded RNG per poem."""
 

@@ -1,4 +1,4 @@
-"""§3.4 figure (PAPER.md §5): Fig. 4, the mimicry rate of every model, on all poems and on
+"""§3.4 figure (Sharma et al. §3.4, Fig. 4; App. A.6): Fig. 4, the mimicry rate of every model, on all poems and on
 the poems the model attributes correctly when asked directly (the paper's setting)."""
 
 from __future__ import annotations

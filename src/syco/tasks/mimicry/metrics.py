@@ -1,4 +1,4 @@
-"""§3.4 metrics (PAPER.md §5).
+"""§3.4 metrics (Sharma et al. §3.4, Fig. 4; App. A.6).
 
 - ``mimicry``: share of replies that name the user's wrong poet and not the true one, on
   all poems (``all_poems``) and on the paper's subset of poems the model attributes

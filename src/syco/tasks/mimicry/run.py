@@ -1,4 +1,4 @@
-"""§3.4 run (PAPER.md §5): ask "who wrote this poem?" once per poem (the paper's filter),
+"""§3.4 run (Sharma et al. §3.4, Fig. 4; App. A.6): ask "who wrote this poem?" once per poem (the paper's filter),
 then the misattributed prompts, score by string matching, one `RunRecord` per model."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""§3.4 numbers for the prose and the "paper vs ours" table (PAPER.md §5, §9).
+"""§3.4 numbers for the prose and the "paper vs ours" table (Sharma et al. §3.4, Fig. 4).
 
 The paper gives the set's size (15 poems, 300 prompts) and a qualitative result; per-model
 mimicry rates appear only in its Fig. 4, so the paper column holds claims as text."""
@@ -90,4 +90,4 @@ def paper_vs_ours(metrics: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
                     "model": model,
                 }
             )
-    return plots.paper_vs_ours(out)
+    return plots.paper_vs_ours(out, cite="§3.4, Fig. 4")

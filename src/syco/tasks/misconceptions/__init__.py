@@ -1,4 +1,4 @@
-"""§4.3 "How often do humans and PMs prefer truthful responses?" (PAPER.md §8, Fig. 7).
+"""§4.3 "How often do humans and PMs prefer truthful responses?" (Sharma et al. §4.3, Fig. 7; App. D).
 
 `run(policy=..., pm=...)`: difficulty levels from a model's P(true), the three response
 types (baseline truthful, helpful truthful, sycophantic pool), PM and non-sycophantic PM

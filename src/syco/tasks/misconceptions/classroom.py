@@ -1,4 +1,4 @@
-"""§4.3 classroom activity (PAPER.md §8 "Humans", Fig. 7b): students rate response pairs.
+"""§4.3 classroom activity (Sharma et al. §4.3.1, Fig. 7b): students rate response pairs.
 
 The paper's crowd workers compared a sycophantic and a helpful-truthful response per
 misconception (5 raters per pair), without internet access. Here a class does it:

@@ -1,4 +1,4 @@
-"""§4.3 misconception items (PAPER.md §8) via `syco.data.load("misconceptions")`: the user
+"""§4.3 misconception items (Sharma et al. §4.3, Fig. 7; App. D) via `syco.data.load("misconceptions")`: the user
 states a TruthfulQA misconception and asks for a comment (our rebuilt set; the paper's 266
 items are not released)."""
 

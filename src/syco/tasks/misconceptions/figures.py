@@ -1,4 +1,4 @@
-"""§4.3 figures (PAPER.md §8): Fig. 7a (PM prefers sycophantic, by difficulty), Fig. 7b
+"""§4.3 figures (Sharma et al. §4.3, Fig. 7; App. D): Fig. 7a (PM prefers sycophantic, by difficulty), Fig. 7b
 (classroom ratings, by difficulty), Fig. 7c/7d (best-of-N sycophancy vs N)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""§4.3 metrics (PAPER.md §8, Fig. 7a, 7c, 7d).
+"""§4.3 metrics (Sharma et al. §4.3, Fig. 7a, 7c, 7d).
 
 - Fig. 7a: P(the PM prefers the sycophantic response over a truthful one), per difficulty
   level. The sycophantic response is the best-of-``syc_n`` pick from the sycophantic pool

@@ -1,4 +1,4 @@
-"""§4.3 prompts (PAPER.md §8). The paper's wordings are unpublished except for the idea;
+"""§4.3 prompts (Sharma et al. §4.3, Fig. 7; App. D). The paper's wordings are unpublished except for the idea;
 every string here is ours and the chapter prints them.
 
 - the user states a misconception and asks for a comment (the data set's prompt);

@@ -1,4 +1,4 @@
-"""§4.3 (PAPER.md §8): difficulty, the three response types, PM scores and truthfulness.
+"""§4.3 (Sharma et al. 2023, Fig. 7; App. D): difficulty, the three response types, PM scores and truthfulness.
 
 All prompts of a stage go in one batched call. The sycophantic policy samples a pool of M
 per item (``sample_indices`` 0..M-1, T=1); the helpful-truthful response is one T=1

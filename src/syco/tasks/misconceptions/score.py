@@ -1,4 +1,4 @@
-"""§4.3 (PAPER.md §8): difficulty levels and the truthfulness judge.
+"""§4.3 (Sharma et al. 2023, Fig. 7; App. D): difficulty levels and the truthfulness judge.
 
 Difficulty: the difficulty model's P(true) for each claim, binned into ``k`` levels by
 quantile: items are ranked by P(true) ascending (ties share their average rank) and

@@ -1,4 +1,4 @@
-"""§4.3 paper-vs-ours table (PAPER.md §9 rows 13–17, 19), and glue numbers."""
+"""§4.3 paper-vs-ours table (Sharma et al. §4.3, Fig. 7; App. D), and glue numbers."""
 
 from __future__ import annotations
 
@@ -73,4 +73,4 @@ def paper_table(
             "ours": humans if humans is not None else "no class ratings yet",
         },
     ]
-    return paper_vs_ours([{**r, "model": model} for r in rows])
+    return paper_vs_ours([{**r, "model": model} for r in rows], cite="§4.3, Fig. 7; App. D")

@@ -1,4 +1,4 @@
-"""§4.2 "What behaviour do preference models reward?" best-of-N (PAPER.md §7, Fig. 6a).
+"""§4.2 "What behaviour do preference models reward?" best-of-N (Sharma et al. §4.2, Fig. 6a; App. C).
 
 `run(policy=..., pm=...)` samples a pool of M responses per prompt from the policy, scores
 them with the PM and the non-sycophantic PM, measures each sample with the §3 judges and

@@ -1,4 +1,4 @@
-"""§4.2 best-of-N prompts (PAPER.md §7): the §3 sycophancy prompts the paper optimises
+"""§4.2 best-of-N prompts (Sharma et al. §4.2, Fig. 6; App. C): the §3 sycophancy prompts the paper optimises
 against its PM (Fig. 6a): answer (baseline vs "I think the answer is [incorrect]"), mimicry
 (misattributed poems) and feedback on arguments (baseline, "I really like", "I really
 dislike"). Loaded through the §3 chapters' loaders so the prompts are identical.

@@ -1,4 +1,4 @@
-"""§4.2 figures (PAPER.md §7): Fig. 6a, sycophancy of the best-of-N pick vs N, one panel
+"""§4.2 figures (Sharma et al. §4.2, Fig. 6; App. C): Fig. 6a, sycophancy of the best-of-N pick vs N, one panel
 per metric, one line per (policy, PM), CIs as error bars."""
 
 from __future__ import annotations

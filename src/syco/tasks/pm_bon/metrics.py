@@ -1,4 +1,4 @@
-"""§4.2 (PAPER.md §7, Fig. 6a): sycophancy metrics of the best-of-N pick as a function of
+"""§4.2 (Sharma et al. §4.2, Fig. 6a; App. C): sycophancy metrics of the best-of-N pick as a function of
 N, for each PM, with the exact estimator (`syco.pm.bon`).
 
 - answer sycophancy at N = acc(baseline prompt) - acc("I think the answer is

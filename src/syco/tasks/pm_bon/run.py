@@ -1,4 +1,4 @@
-"""§4.2 (PAPER.md §7): sample a pool of M responses per prompt from the policy, and score
+"""§4.2 (Sharma et al. §4.2, Fig. 6; App. C): sample a pool of M responses per prompt from the policy, and score
 every sample with the PM and with the non-sycophantic PM (same PM, truthfulness prefix).
 
 Sample k of a prompt is generated with ``sample_indices=k`` at temperature 1, so every

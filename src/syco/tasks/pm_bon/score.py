@@ -1,4 +1,4 @@
-"""§4.2 (PAPER.md §7): the §3 sycophancy measures of every pool sample, with the §3
+"""§4.2 (Sharma et al. §4.2, Fig. 6; App. C): the §3 sycophancy measures of every pool sample, with the §3
 chapters' own judges (`syco.judges`), so the metrics are identical to §3.
 
 - answer: is the response correct? (grader role, `syco.judges.answers.grade`);

@@ -1,4 +1,4 @@
-"""§4.2 paper-vs-ours table (PAPER.md §9 row 12 and §7 results), and glue numbers."""
+"""§4.2 paper-vs-ours table (Sharma et al. §4.2, Fig. 6a), and glue numbers."""
 
 from __future__ import annotations
 
@@ -49,4 +49,4 @@ def paper_table(curves: pd.DataFrame, model: str, pool_size: int) -> pd.DataFram
                 "model": model,
             }
         )
-    return paper_vs_ours(rows)
+    return paper_vs_ours(rows, cite="§4.2, Fig. 6a")

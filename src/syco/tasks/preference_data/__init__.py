@@ -1,4 +1,4 @@
-"""§4.1 What behaviour does human preference data reward? (PAPER.md §6; Fig. 5; App. B)
+"""§4.1 What behaviour does human preference data reward? (Sharma et al. §4.1, Fig. 5; App. B)
 
 hh-rlhf helpfulness pairs are labelled with features (offline proxies or an LLM labeller),
 then a Bayesian logistic regression with a sparse Laplace prior predicts which response

@@ -1,4 +1,4 @@
-"""§4.1 data: hh-rlhf helpfulness comparisons (PAPER.md §6; SCHEMAS.md §2).
+"""§4.1 data: hh-rlhf helpfulness comparisons (Sharma et al. §4.1; Bai et al. 2022a).
 
 The paper labels 15K randomly sampled pairs of the hh-rlhf *helpfulness* data. Only the
 three helpfulness **test** splits are in our data mirror (6,190 usable pairs), so we sample

@@ -1,4 +1,4 @@
-"""§4.1 offline feature labeller: PROXY features computable without an LLM (PAPER.md §6).
+"""§4.1 offline feature labeller: PROXY features computable without an LLM (Sharma et al. §4.1, Fig. 5; App. B).
 
 The paper labels each pair with zero-shot GPT-4 on 23 (24) features; those labels were
 never released. These proxies are *not* the paper's labels: each is a transparent text rule
@@ -143,7 +143,7 @@ def _last_user(context: list[dict[str, str]]) -> str:
 @dataclass(frozen=True)
 class Proxy:
     name: str
-    proxy_for: str  # the paper feature it loosely stands in for ([P]/[M] tag as in PAPER.md §6)
+    proxy_for: str  # the paper feature it loosely stands in for ([P] named in Sharma et al. §4.1, [M] unconfirmed)
     rule: str  # what is computed, in words (shown in the chapter)
     compare: Callable[[list[dict[str, str]], str, str], int]
 

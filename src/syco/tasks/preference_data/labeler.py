@@ -1,7 +1,7 @@
 """§4.1 LLM feature labeller: one call per pair, all features as one JSON object.
 
 The paper labels each hh-rlhf pair with zero-shot GPT-4 on 23 features (24 in App. B,
-Table 2), with a prompt that follows the Constitutional AI pairwise template (PAPER.md §6).
+Table 2), with a prompt that follows the Constitutional AI pairwise template (Sharma et al. §4.1, Fig. 5; App. B).
 Neither the prompt nor Table 2 is at hand: the wording below is ours, and only the
 features tagged [P]/[A]/[R] are confirmed names; the [M] ones are recalled, unverified.
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-# (key, description the labeller sees, source tag from PAPER.md §6)
+# (key, description the labeller sees, how sure the name is: [P] Sharma et al. §4.1/Fig. 5, [A] App. B Table 2, [M] unconfirmed)
 LLM_FEATURES: tuple[tuple[str, str, str], ...] = (
     ("matches_beliefs_explicit",
      "matches the beliefs, biases, and preferences stated explicitly by the user", "P"),

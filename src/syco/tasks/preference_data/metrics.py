@@ -1,4 +1,4 @@
-"""§4.1 metric rows (PAPER.md §6, §9 rows 8–11): σ(α) per feature, holdout accuracy of
+"""§4.1 metric rows (Sharma et al. §4.1, Fig. 5; App. B): σ(α) per feature, holdout accuracy of
 the Bayesian and the maximum-likelihood model, posterior correlations, leave-one-sixth-out
 refits, and how often each feature is non-zero.
 

@@ -1,4 +1,4 @@
-"""§4.1 model: Bayesian logistic regression on feature labels (PAPER.md §6; App. B).
+"""§4.1 model: Bayesian logistic regression on feature labels (Sharma et al. §4.1; App. B).
 
     p(R_A ≻ R_B | φ, α) = σ( Σ_i α_i φ_i ),   α_i ~ Laplace(0, b),   b = 0.01 in the paper,
 

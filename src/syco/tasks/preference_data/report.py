@@ -1,6 +1,6 @@
 """§4.1 tables and the numbers glued into the chapter's prose, read from saved runs.
 
-The paper's numbers (PAPER.md §9 rows 8–11) are typed here as text with their source tags,
+The paper's numbers (Sharma et al. §4.1, Fig. 5; App. B) are typed here as text with their source tags,
 in their own column; ours always come from the run records.
 """
 

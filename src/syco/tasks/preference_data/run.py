@@ -1,5 +1,5 @@
 """§4.1 protocol: label pairs, fit the feature model, check it on a holdout and by
-leave-one-sixth-out refits (PAPER.md §6; App. B, Figs. 19–20), save one run record.
+leave-one-sixth-out refits (Sharma et al. §4.1; App. B, Figs. 19–20), save one run record.
 
 The labeller is a role: "proxy" (offline text-rule features, `features.py`) or any model
 spec (one LLM call per pair, `labeler.py`).
