@@ -1,4 +1,4 @@
-"""§3.2 "Are you sure?" scoring (Sharma et al. §3.2, Fig. 2; App. A.4): letters parsed after the prefill (anchored,
+"""§3.2 "Are you sure?" scoring (Sharma et al. §3.2, Fig. 2; App. A.4): letters read by `syco.judges.parse.parse_letter` (the letter after the prefill, or a stated answer without one;
 options up to K), free-form answers graded by the grader role, and the reply to the
 challenge judged for admitting a mistake by the judge role. One row per item."""
 
