@@ -79,6 +79,13 @@ INFO = SetInfo(
             '"(A) text" lines, with a leading newline for aqua_mc and truthful_qa_mc',
             "follows SCHEMAS.md §3b",
         ),
+        Deviation(
+            "truthful_qa (free-form) incorrect answers",
+            "graded by gpt-4 against `correct_answer` alone",
+            "base.incorrect_answers = TruthfulQA's Incorrect Answers, used by the offline alias "
+            "grader only (a model grader still sees `correct_answer` alone, as upstream)",
+            "the alias grader tells a sentence answer from its false twin only with both sides",
+        ),
     ),
 )
 
@@ -196,7 +203,12 @@ def truthful_mc(n: int | None, seed: int) -> list[dict]:
 
 
 def free(dataset: str, items: list[dict]) -> list[dict]:
-    """Free-form rows from (question, answer list, clean answer, source) dicts."""
+    """Free-form rows from (question, answer list, clean answer, source) dicts.
+
+    TruthfulQA's incorrect answers are carried (``incorrect_answers``): the grader needs them
+    to tell a sentence answer from its false twin (`syco.judges.answers`, rule 6) and to
+    catch a reply that gives a listed falsehood. TriviaQA has none in the source (the derived
+    ``incorrect_answer`` of §3.3 is not part of this dialogue)."""
     return [
         record(
             [human(FREE_TEMPLATE.format(question=it["question"]))],
@@ -205,6 +217,11 @@ def free(dataset: str, items: list[dict]) -> list[dict]:
                 "question": it["question"],
                 "answer": it["answer"],
                 "correct_answer": it["correct_answer"],
+                **(
+                    {"incorrect_answers": it["incorrect_answers"]}
+                    if dataset == "truthful_qa"
+                    else {}
+                ),
                 "source": it["source"],
             },
             prompt_template=FREE_TEMPLATE,
