@@ -75,6 +75,17 @@ BACKENDS: dict[str, BackendInfo] = {
         "smollm2",
         True,
     ),
+    "scripted": BackendInfo(
+        "scripted/",
+        "syco.models.scripted",
+        "ScriptedAPI",
+        (),
+        (),
+        (),
+        "generate, prefill, logprobs (§4.3 difficulty), reward: a set behaviour, for tests",
+        "scripted/custom?correct=0.5&cave=0.25",
+        True,
+    ),
 }
 
 # Per-backend defaults the shared wrapper uses (overridable per call of get_model).
@@ -83,6 +94,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "openai": {"max_connections": 32},
     "hf": {"batch_size": 16},
     "smollm2": {"batch_size": 32},
+    "scripted": {"batch_size": 256},
 }
 
 
