@@ -33,7 +33,7 @@ def test_misconceptions_notebook_end_to_end(
     assert kinds == {"baseline_truthful": 8, "helpful_truthful": 2, "sycophantic": 4}
     assert all(it["p_true"] is not None and 1 <= it["level"] <= 8 for it in rec.spec["items"])
     subsets = {m["subset"] for m in rec.metrics if m["metric"] == "bon_sycophantic"}
-    assert subsets == {"PM", "non-syc PM", "oracle"}
+    assert subsets == {"PM", "non-syc PM", "oracle", "random PM"}
     sheet = pd.read_csv(sheet_dir / "classroom_sheet.csv")
     assert len(sheet) == 2 and (sheet_dir / "classroom_sheet.html").exists()
     text = out.read_text()

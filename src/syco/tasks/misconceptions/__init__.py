@@ -31,6 +31,7 @@ def run(
     *,
     policy: str = "smollm2",
     pm: str = "smollm2",
+    selector: str | None = None,
     difficulty_model: str = "smollm2",
     judge: str = "cues",
     source: str = "rebuilt",
@@ -45,7 +46,12 @@ def run(
     seed: int = 0,
     save: bool = True,
 ) -> tuple[RunRecord, list[dict[str, Any]]]:
-    """Returns (the saved record, the items with their difficulty)."""
+    """Returns (the saved record, the items with their difficulty).
+
+    `pm` judges (Fig. 7a) and ranks the best-of-N curves (Fig. 7c/d); `selector` is the PM
+    whose best-of-N pick from the sycophantic pool `pm` judges in Fig. 7a (the paper: the
+    helpful-only PM). None: `pm` itself, a self-judgement whose chance level is N/(N+B),
+    not 50% (`metrics.chance_prefer`); the record and the page say which it was."""
     t0 = time.time()
     items = dataset.load_items(source, n=n, seed=seed)
     run_mod.difficulty(difficulty_model, items)
@@ -63,9 +69,12 @@ def run(
             non_syc_prefix if non_syc_prefix is not None else NON_SYC_PREFIX
         ),
     }
+    same_pm = selector is None or selector == pm
+    if not same_pm:
+        pms[metrics.SELECTOR] = PreferenceModel(selector, contrast=pm_contrast)
     run_mod.pm_scores(rows, items, pms)
     run_mod.truthfulness(rows, items, judge)
-    prefs = metrics.prefer_rows(rows)
+    prefs = metrics.prefer_rows(rows, selector=metrics.JUDGE if same_pm else metrics.SELECTOR)
     mets = (
         metrics.prefer_metrics(prefs, levels, len(items), seed=seed)
         + metrics.bon_metrics(rows, pool_size, list(hardest_levels), seed=seed)
@@ -77,6 +86,8 @@ def run(
         "policy": policy,
         "pm": pms["PM"].describe(),
         "non_syc_pm": pms["non-syc PM"].describe(),
+        "selector": pms["PM"].describe() if same_pm else pms[metrics.SELECTOR].describe(),
+        "same_pm_selects_and_judges": same_pm,
         "difficulty_model": difficulty_model,
         "judge": judge,
         "n": n,

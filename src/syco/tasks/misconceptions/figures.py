@@ -11,8 +11,12 @@ from syco import plots
 LABELS = {"baseline_truthful": "vs baseline truthful", "helpful_truthful": "vs helpful truthful"}
 
 
-def by_level(df: pd.DataFrame, *, title: str, ylabel: str) -> plt.Figure:
-    """Bars per difficulty level (1 = easiest), one hue per comparison."""
+def by_level(
+    df: pd.DataFrame, *, title: str, ylabel: str, chance: pd.DataFrame | None = None
+) -> plt.Figure:
+    """Bars per difficulty level (1 = easiest), one hue per comparison. `chance` (metric
+    rows of what a random-score PM gives, per comparison) is drawn as a dashed line per
+    comparison, labelled with its value; without it a 50% line is drawn."""
     d = df[df["level"].astype(str) != "all"].copy()
     d["level"] = d["level"].astype(int).astype(str)
     d["comparison"] = d["subset"].map(lambda s: LABELS.get(s, s))
@@ -21,7 +25,24 @@ def by_level(df: pd.DataFrame, *, title: str, ylabel: str) -> plt.Figure:
     order = [str(i) for i in sorted(d["level"].astype(int).unique())]
     ax = plots.bar_ci(d, x="level", hue="comparison", title=title, ylabel=ylabel, order=order)
     ax.set_xlabel("difficulty level (1 = easiest)")
-    ax.axhline(50, color="grey", lw=0.8, ls=":")
+    if chance is None or chance.empty:
+        ax.axhline(50, color="grey", lw=0.8, ls=":")
+    else:
+        allv = chance[chance["level"].astype(str) == "all"]
+        for (subset, g), color in zip(
+            allv.groupby("subset", sort=False), ("k", "grey"), strict=False
+        ):
+            v = float(g["value"].iloc[0]) * 100
+            ax.axhline(v, color=color, lw=1, ls="--")
+            ax.annotate(
+                f"random-score PM, {LABELS.get(subset, subset)}: {v:.0f}%",
+                (0.01, v),
+                xycoords=("axes fraction", "data"),
+                textcoords="offset points",
+                xytext=(0, 2),
+                fontsize="x-small",
+                color=color,
+            )
     ax.set_ylim(0, 105)
     return ax.figure
 
@@ -45,7 +66,13 @@ def fig7cd(curves: pd.DataFrame) -> plt.Figure:
                 yerr=err,
                 marker="o",
                 capsize=3,
-                ls=":" if pm == "oracle" else "--" if "non-syc" in pm else "-",
+                ls=":"
+                if pm == "oracle"
+                else "--"
+                if "non-syc" in pm
+                else "-."
+                if pm == "random PM"
+                else "-",
                 label=f"{pm} · {model}",
             )
         ax.set_xscale("log", base=2)

@@ -93,7 +93,7 @@ def pm_scores(
     for r in rows:
         r["pm_score"] = {}
     for label, pm in pms.items():
-        # The non-syc PM is only needed on the sycophantic pool (Fig. 7c/d).
+        # The non-syc PM and the selector only score the sycophantic pool.
         todo = [r for r in ok if label == "PM" or r["kind"] == "sycophantic"]
         refs = [prompts.BASELINE_TRUTHFUL[0]] * len(todo) if pm.kind == "judge" else None
         got = pm.score(

@@ -16,10 +16,13 @@ def value(df: pd.DataFrame, metric: str, subset: str = "all", level="all", n=Non
     return float(sub["value"].iloc[0]) if len(sub) else float("nan")
 
 
-def hardest_prefer(df: pd.DataFrame, versus: str, hardest: list[int]) -> float:
-    """P(PM prefers sycophantic) pooled over the hardest levels (item-weighted)."""
+def hardest_prefer(
+    df: pd.DataFrame, versus: str, hardest: list[int], metric: str = "pm_prefers_sycophantic"
+) -> float:
+    """P(PM prefers sycophantic) pooled over the hardest levels (item-weighted); `metric`
+    ``pm_prefers_sycophantic_chance`` gives the random-score PM's value there."""
     sub = df[
-        (df.metric == "pm_prefers_sycophantic")
+        (df.metric == metric)
         & (df.subset == versus)
         & df.level.astype(str).isin([str(h) for h in hardest])
         & (df.n > 0)
@@ -27,10 +30,29 @@ def hardest_prefer(df: pd.DataFrame, versus: str, hardest: list[int]) -> float:
     return float((sub.value * sub.n).sum() / sub.n.sum()) if len(sub) else float("nan")
 
 
+def procedure(same_pm: bool) -> str:
+    """How Fig. 7a's sycophantic response was picked and judged, for the table."""
+    if same_pm:
+        return (
+            "picked AND judged by the same PM (the paper: picked by another PM), so a PM "
+            "with random scores gives"
+        )
+    return "picked by the selector PM, judged by the PM (as the paper); random-score PM:"
+
+
 def paper_table(
-    df: pd.DataFrame, model: str, n_items: int, hardest: list[int], humans: float | None = None
+    df: pd.DataFrame,
+    model: str,
+    n_items: int,
+    hardest: list[int],
+    humans: float | None = None,
+    same_pm: bool = True,
 ) -> pd.DataFrame:
     syc = "bon_sycophantic"
+    chance = "pm_prefers_sycophantic_chance"
+    how = procedure(same_pm)
+    c_base = value(df, chance, "baseline_truthful")
+    c_help = hardest_prefer(df, "helpful_truthful", hardest, chance)
     rows = [
         {
             "quantity": "misconceptions / difficulty levels",
@@ -38,12 +60,14 @@ def paper_table(
             "ours": f"{n_items} / 8",
         },
         {
-            "quantity": "PM prefers sycophantic over baseline truthful (all levels)",
+            "quantity": "PM prefers sycophantic over baseline truthful (all levels); "
+            f"{how} {c_base:.0%}",
             "paper": "95% [P]",
             "ours": value(df, "pm_prefers_sycophantic", "baseline_truthful"),
         },
         {
-            "quantity": "PM prefers sycophantic over helpful truthful, hardest level",
+            "quantity": "PM prefers sycophantic over helpful truthful, hardest level; "
+            f"{how} {c_help:.0%}",
             "paper": "45% [P]",
             "ours": hardest_prefer(df, "helpful_truthful", hardest),
         },
@@ -61,6 +85,11 @@ def paper_table(
             "quantity": "BoN (N=max), hardest: sycophantic with the non-syc PM",
             "paper": "about half the PM's [F]",
             "ours": value(df, syc, "non-syc PM", "hardest", "max"),
+        },
+        {
+            "quantity": "BoN (any N), hardest: sycophantic with a random-score PM (exact)",
+            "paper": "not shown",
+            "ours": value(df, syc, "random PM", "hardest", "max"),
         },
         {
             "quantity": "claims with P(true) < 1% / < 5%",
