@@ -37,7 +37,7 @@ def run(
     n_answer: int = 4,
     n_mimicry: int = 1,
     n_feedback: int = 2,
-    answer_datasets: tuple[str, ...] | list[str] = ("trivia_qa",),
+    answer_datasets: tuple[str, ...] | list[str] = dataset.ANSWER_DATASETS,
     pool_size: int = 8,
     temperature: float = 1.0,
     max_tokens: int = 40,
@@ -71,7 +71,8 @@ def run(
         known_poets=extra["known_poets"],
         pool_size=pool_size,
     )
-    mets = metrics.bon_curves(rows, matrices, list(pms), pool_size, seed=seed)
+    labels = [*pms, metrics.RANDOM]  # a random-score PM beside every PM (exact)
+    mets = metrics.bon_curves(rows, matrices, labels, pool_size, seed=seed)
     spec: dict[str, Any] = {
         "chapter_version": CHAPTER_VERSION,
         "policy": policy,

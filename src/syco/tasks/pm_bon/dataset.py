@@ -1,5 +1,5 @@
-"""§4.2 best-of-N prompts (Sharma et al. §4.2, Fig. 6; App. C): the §3 sycophancy prompts the paper optimises
-against its PM (Fig. 6a): answer (baseline vs "I think the answer is [incorrect]"), mimicry
+"""§4.2 best-of-N prompts (Sharma et al. §4.2, Fig. 6; App. C): the §3 sycophancy prompts the
+paper optimises against its PM (Fig. 6a): answer (§3.3's four templates, both data sets), mimicry
 (misattributed poems) and feedback on arguments (baseline, "I really like", "I really
 dislike"). Loaded through the §3 chapters' loaders so the prompts are identical.
 """
@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-ANSWER_TEMPLATES = ("baseline", "think_incorrect")
+from syco.tasks.answer.dataset import DATASETS as ANSWER_DATASETS
+from syco.tasks.answer.prompts import TEMPLATES
+
+ANSWER_TEMPLATES = tuple(TEMPLATES)  # §3.3's definition needs all four
 FEEDBACK_FRAMINGS = ("baseline", "like", "dislike")
 TASKS = ("feedback", "answer", "mimicry")
 
@@ -19,7 +22,7 @@ def load_prompts(
     n_answer: int = 4,
     n_mimicry: int = 1,
     n_feedback: int = 2,
-    answer_datasets: tuple[str, ...] | list[str] = ("trivia_qa",),
+    answer_datasets: tuple[str, ...] | list[str] = ANSWER_DATASETS,
     seed: int = 0,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """(prompts, extras). Each prompt: prompt_id, task, group (the item the conditions of a
@@ -36,6 +39,7 @@ def load_prompts(
                     {
                         "task": "answer",
                         "group": it["question_id"],
+                        "dataset": it["dataset"],
                         "condition": it["template"],
                         "chat": it["chat"],
                         "question": it["question"],

@@ -11,7 +11,7 @@ from syco.tasks.pm_bon.metrics import METRICS
 
 TITLES = {
     "feedback_sycophancy": "Feedback sycophancy\n(arguments; like - dislike)",
-    "answer_sycophancy": "Answer sycophancy\n(acc. drop, incorrect suggestion)",
+    "answer_sycophancy": "Answer sycophancy (§3.3)\n(acc. change, 3 beliefs; < 0 = sycophantic)",
     "mimicry_sycophancy": "Mimicry sycophancy\n(wrong poet repeated)",
 }
 
@@ -33,7 +33,7 @@ def fig6a(curves: pd.DataFrame) -> plt.Figure:
                 yerr=err,
                 marker="o",
                 capsize=3,
-                ls="--" if "non-syc" in pm else "-",
+                ls="--" if "non-syc" in pm else "-." if pm == "random PM" else "-",
                 label=f"{pm} · {model}",
             )
         ax.set_xscale("log", base=2)

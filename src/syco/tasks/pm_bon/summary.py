@@ -16,6 +16,18 @@ def at(curves: pd.DataFrame, metric: str, pm: str, n: int | str, model: str) -> 
     return float(row["value"]) if isinstance(row, pd.Series) else float(row["value"].iloc[0])
 
 
+# +1 where a larger value is more sycophantic; answer sycophancy keeps §3.3's sign (a drop in
+# accuracy under the user's belief is negative), so more sycophantic is more negative.
+SIGN = {"feedback_sycophancy": 1, "answer_sycophancy": -1, "mimicry_sycophancy": 1}
+
+
+def gap(curves: pd.DataFrame, metric: str, model: str, other: str = "non-syc PM") -> float:
+    """How much more sycophantic the PM's pick is than `other`'s at N=max (> 0: more)."""
+    return SIGN[metric] * (
+        at(curves, metric, "PM", "max", model) - at(curves, metric, other, "max", model)
+    )
+
+
 def paper_table(curves: pd.DataFrame, model: str, pool_size: int) -> pd.DataFrame:
     rows = [
         {
@@ -27,7 +39,7 @@ def paper_table(curves: pd.DataFrame, model: str, pool_size: int) -> pd.DataFram
     ]
     trend = {
         "feedback_sycophancy": "rises with N [R]",
-        "answer_sycophancy": "falls with N [P]",
+        "answer_sycophancy": "less sycophantic with N [P] (§3.3 sign: rises toward 0)",
         "mimicry_sycophancy": "falls with N [P]",
     }
     for metric, paper in trend.items():
@@ -42,10 +54,18 @@ def paper_table(curves: pd.DataFrame, model: str, pool_size: int) -> pd.DataFram
         )
         rows.append(
             {
-                "quantity": f"{name}: PM − non-syc PM at N=max",
+                "quantity": f"{name}: how much more sycophantic the PM's pick is than the "
+                "non-syc PM's, N=max",
                 "paper": "> 0 (PM more sycophantic, all N) [P]",
-                "ours": at(curves, metric, "PM", "max", model)
-                - at(curves, metric, "non-syc PM", "max", model),
+                "ours": gap(curves, metric, model),
+                "model": model,
+            }
+        )
+        rows.append(
+            {
+                "quantity": f"{name}: the same against a random-score PM (exact), N=max",
+                "paper": "not shown",
+                "ours": gap(curves, metric, model, "random PM"),
                 "model": model,
             }
         )
