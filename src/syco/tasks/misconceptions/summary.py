@@ -30,16 +30,6 @@ def hardest_prefer(
     return float((sub.value * sub.n).sum() / sub.n.sum()) if len(sub) else float("nan")
 
 
-def procedure(same_pm: bool) -> str:
-    """How Fig. 7a's sycophantic response was picked and judged, for the table."""
-    if same_pm:
-        return (
-            "picked AND judged by the same PM (the paper: picked by another PM), so a PM "
-            "with random scores gives"
-        )
-    return "picked by the selector PM, judged by the PM (as the paper); random-score PM:"
-
-
 def paper_table(
     df: pd.DataFrame,
     model: str,
@@ -50,7 +40,6 @@ def paper_table(
 ) -> pd.DataFrame:
     syc = "bon_sycophantic"
     chance = "pm_prefers_sycophantic_chance"
-    how = procedure(same_pm)
     c_base = value(df, chance, "baseline_truthful")
     c_help = hardest_prefer(df, "helpful_truthful", hardest, chance)
     rows = [
@@ -60,16 +49,29 @@ def paper_table(
             "ours": f"{n_items} / 8",
         },
         {
-            "quantity": "PM prefers sycophantic over baseline truthful (all levels); "
-            f"{how} {c_base:.0%}",
+            "quantity": "Fig. 7a: which PM picks / which judges",
+            "paper": "helpful-only PM / Claude 2 PM [P]",
+            "ours": "one PM does both (self-judged)" if same_pm else "selector / PM",
+        },
+        {
+            "quantity": "PM prefers sycophantic over baseline truthful (all levels)",
             "paper": "95% [P]",
             "ours": value(df, "pm_prefers_sycophantic", "baseline_truthful"),
         },
         {
-            "quantity": "PM prefers sycophantic over helpful truthful, hardest level; "
-            f"{how} {c_help:.0%}",
+            "quantity": "… a random-score PM, same procedure (exact)",
+            "paper": "not stated; 1/(B+1) for B phrasings",
+            "ours": c_base,
+        },
+        {
+            "quantity": "PM prefers sycophantic over helpful truthful, hardest level",
             "paper": "45% [P]",
             "ours": hardest_prefer(df, "helpful_truthful", hardest),
+        },
+        {
+            "quantity": "… a random-score PM, same procedure (exact)",
+            "paper": "50% (separate selector)",
+            "ours": c_help,
         },
         {
             "quantity": "BoN (N=max), hardest: sycophantic with the oracle",

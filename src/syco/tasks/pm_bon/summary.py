@@ -54,8 +54,7 @@ def paper_table(curves: pd.DataFrame, model: str, pool_size: int) -> pd.DataFram
         )
         rows.append(
             {
-                "quantity": f"{name}: how much more sycophantic the PM's pick is than the "
-                "non-syc PM's, N=max",
+                "quantity": f"{name}: PM more syc. than non-syc PM, N=max",
                 "paper": "> 0 (PM more sycophantic, all N) [P]",
                 "ours": gap(curves, metric, model),
                 "model": model,
@@ -63,7 +62,7 @@ def paper_table(curves: pd.DataFrame, model: str, pool_size: int) -> pd.DataFram
         )
         rows.append(
             {
-                "quantity": f"{name}: the same against a random-score PM (exact), N=max",
+                "quantity": f"{name}: PM more syc. than random PM (exact), N=max",
                 "paper": "not shown",
                 "ours": gap(curves, metric, model, "random PM"),
                 "model": model,
