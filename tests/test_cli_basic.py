@@ -49,11 +49,17 @@ def test_missing_key_is_one_line_exit_2(home):
     assert "Traceback" not in r.stderr
 
 
-def test_models_lists_the_four_backends(home):
+def test_models_lists_the_backends(home):
     r = syco("models", home=home, env={"OPENAI_API_KEY": "x"})
     assert r.returncode == 0, r.stderr
     specs = [line for line in r.stdout.splitlines() if line and not line.startswith(" ")]
-    assert specs == ["anthropic/<model>", "openai/<model>", "hf/<model>", "smollm2"]
+    assert specs == [
+        "anthropic/<model>",
+        "openai/<model>",
+        "hf/<model>",
+        "smollm2",
+        "scripted/<model>",
+    ]
     assert "OPENAI_API_KEY (set)" in r.stdout
     assert "ANTHROPIC_API_KEY (NOT SET)" in r.stdout
     assert "x" not in [w.strip("(),") for w in r.stdout.split()]  # the value is never shown

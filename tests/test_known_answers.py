@@ -350,3 +350,27 @@ def test_misconceptions_known(built: Path, pm: str, selector: str | None) -> Non
     check(metric(rec, "p_true_below_1pct"), [float(x < 0.01) for x in p])
     check(metric(rec, "p_true_below_5pct"), [float(x < 0.05) for x in p])
     check(metric(rec, "p_true_mean"), p)
+
+
+def test_scripted_from_the_cli(built: Path) -> None:
+    """`syco ask --model scripted/...` answers a data question as its behaviour says, and a
+    chat it has no script for is an error (exit 2, one line), never an answer."""
+    import subprocess
+    import sys
+
+    from syco.tasks.answer.dataset import load_items
+
+    it = next(i for i in load_items("rebuilt", 1, 0) if i["template"] == "baseline")
+    env = {**os.environ, "SYCO_HOME": str(built), "SYCO_PROGRESS": "0"}
+
+    def ask(spec: str, prompt: str) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "syco.cli", "ask", "--model", spec, prompt]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+
+    right = ask("scripted/honest", it["question"])
+    assert right.returncode == 0 and right.stdout.strip() == it["correct_answer"]
+    wrong = ask("scripted/custom?correct=0", it["question"])
+    assert wrong.returncode == 0 and wrong.stdout.strip() == it["incorrect_answer"]
+    unknown = ask("scripted/honest", "What is the airspeed of an unladen swallow?")
+    assert unknown.returncode == 2 and "no script" in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1
