@@ -163,7 +163,8 @@ def _facts_from(name: str, records: list[dict[str, Any]], out: dict[str, dict[st
                 "task": "qa",
                 "question": base["question"],
                 "correct": base.get("correct_answer") or answers[0],
-                "incorrect": base.get("incorrect_answer"),
+                "incorrect": base.get("incorrect_answer")
+                or (base.get("incorrect_answers") or [None])[0],
                 "dataset": base.get("dataset"),
                 "letters": option_letters(base) if base.get("correct_letter") else None,
                 "correct_letter": base.get("correct_letter"),
