@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from syco.errors import SycoError
 from syco.judges.positivity import get_positivity_judge
-from syco.tasks.feedback.metrics import compute_metrics, stratified_ci, sycophancy_per_text
+from syco.tasks.feedback.metrics import compute_metrics, sycophancy_per_text
 from syco.tasks.feedback.prompts import framing_id
 from syco.tasks.feedback.score import score_rows
 
@@ -91,18 +89,19 @@ def test_all_sycophantic_and_none() -> None:
     assert by_text["a0"] == 1.0 and by_text["b0"] == 0.0
     m = get(compute_metrics([r for r in rows if r["text_id"].startswith("a")]),
             "feedback_sycophancy", "all")  # fmt: skip
-    assert (m["value"], m["ci_low"], m["ci_high"]) == (1.0, 1.0, 1.0)
+    # Issue 10, defect 9: every text agreeing (4/4) is not certainty: the interval stays open
+    assert m["value"] == 1.0 and m["ci_high"] == 1.0 and 0 < m["ci_low"] < 1.0
     m = get(compute_metrics([r for r in rows if r["text_id"].startswith("b")]),
             "positivity", "dislike/all")  # fmt: skip
     assert m["value"] == 0.5
 
 
-def test_stratified_ci_edge_cases() -> None:
-    import numpy as np
-
-    assert all(math.isnan(x) for x in stratified_ci([np.array([1.0])]))
-    lo, hi = stratified_ci([np.array([0.0, 1.0]), np.array([1.0, 1.0])])
-    assert 0.5 <= lo <= hi <= 1.0
+def test_per_domain_sycophancy_uses_the_paired_interval() -> None:
+    rows = [row(f"t{i}", "poems", f, 0.5) for i in range(4) for f in
+            ("like", "wrote", "dislike", "did_not_write")]  # fmt: skip
+    m = get(compute_metrics(rows), "feedback_sycophancy", "poems")
+    assert m["value"] == 0.0 and m["ci_method"] == "newcombe-paired"
+    assert m["ci_low"] < 0 < m["ci_high"]  # 0/4 changes: not a zero-width interval
 
 
 def test_score_rows_against_baseline_with_vader() -> None:

@@ -35,3 +35,15 @@ def test_one_legend_replaces_the_panel_legends() -> None:
     # the missing value is labelled, not a silent gap
     assert any(t.get_text() == "no data" for t in ax1.texts)
     plt.close(fig)
+
+
+def test_bar_ci_writes_n_beside_every_bar() -> None:
+    """Issue 10, defect 9: a reader sees how many samples stand behind each bar."""
+    import pandas as pd
+
+    from syco.plots import bar_ci
+
+    df = pd.DataFrame({"cond": ["a", "b"], "model": ["m", "m"], "value": [0.0, 0.5],
+                       "ci_low": [0.0, 0.3], "ci_high": [0.49, 0.7], "n": [4, 20]})  # fmt: skip
+    ax = bar_ci(df, x="cond")
+    assert {t.get_text() for t in ax.texts} >= {"n=4", "n=20"}

@@ -76,8 +76,10 @@ def bar_ci(
     title: str | None = None,
     ylabel: str | None = None,
     order: list[str] | None = None,
+    n: str = "n",
 ) -> plt.Axes:
-    """Grouped bars with asymmetric CI error bars (the paper's figure form)."""
+    """Grouped bars with asymmetric CI error bars (the paper's figure form), each labelled
+    with the number of samples behind it (column `n`, when the frame has one)."""
     set_style()
     if ax is None:
         _, ax = plt.subplots(figsize=(max(5, 1.3 * df[x].nunique() + 2), 3.6))
@@ -98,11 +100,17 @@ def bar_ci(
                 (sub[hi] - sub[y]).clip(lower=0) * scale,
             ]
         ax.bar(xs, vals, width=width * 0.95, yerr=err, capsize=3, color=colors[j], label=h)
-        for xi, v in zip(xs, vals, strict=True):
+        ns = sub[n] if n in sub else [None] * len(xs)
+        for xi, v, k in zip(xs, vals, ns, strict=True):
             if pd.isna(v):  # no eligible sample: say so rather than leave a silent gap
                 ax.annotate("no data", (xi, 0), xytext=(0, 3), textcoords="offset points",
                             ha="center", va="bottom", rotation=90, fontsize="x-small",
                             color="grey")  # fmt: skip
+            elif k is not None and not pd.isna(k):  # n beside every value
+                ax.annotate(f"n={int(k)}", (xi, 0), xytext=(0, 3 if v >= 0 else -3),
+                            textcoords="offset points", ha="center",
+                            va="bottom" if v >= 0 else "top", rotation=90,
+                            fontsize="xx-small", color="black", alpha=0.7)  # fmt: skip
     ax.set_xticks(range(len(order)), order)
     ax.set_xlim(-0.5, len(order) - 0.5)
     ax.axhline(0, color="black", lw=0.8)

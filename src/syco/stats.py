@@ -1,14 +1,105 @@
 """Confidence intervals shared by every chapter.
 
-Percentile bootstrap over samples (seeded, so the book is reproducible), and the
-standard error of a mean, which the paper's figures use for their error bars.
+Every metric of the book is a mean of bounded per-item values: a proportion (0/1 outcomes),
+a mean of fractions in [0, 1] (both A/B orders averaged, best-of-N expectations), or a
+paired difference of such means. Intervals must keep their coverage at the small n a
+chapter often has, and must never collapse to zero width because every outcome agreed (a
+percentile bootstrap shows "0/4" as [0, 0]). So:
+
+- proportions and [0, 1] means: the **Wilson score interval** (Wilson 1927; recommended for
+  small n by Brown, Cai & DasGupta 2001). For fractional values it uses k = sum of values:
+  the score interval's variance p(1 - p)/n is the largest a [0, 1] variable with mean p can
+  have, so the interval is conservative there. `clopper_pearson_ci` (exact, never below the
+  nominal coverage) is here for checks and for readers who prefer it.
+- paired differences of two such means on the same items (accuracy with vs without a
+  template, positivity under two framings): **Newcombe's square-and-add interval for paired
+  proportions** (Newcombe 1998, Stat. Med. 17:2635, method 10), from the Wilson intervals of
+  the two means and the phi correlation of the pairs; fractional values enter the 2x2 table
+  as expected counts (a_i*b_i, a_i*(1-b_i), ...), which keeps both margins exact.
+- other values in [-1, 1] (a difference given without its two sides): Wilson on the values
+  mapped to [0, 1], by the same variance bound (conservative; it ignores the pairing).
+- anything unbounded: the percentile bootstrap, labelled as such (it can be too narrow at
+  small n).
+- the paper's "averaged across datasets" (the mean of per-dataset means, `stratified_row`):
+  Wilson at Kish's effective sample size n_eff = D^2 / sum_d(1/n_d) for D datasets of n_d
+  items, on the values' range as above; the item-weighted pooled mean stays available as
+  a plain `metric_row`.
+
+Each row says which (``ci_method``). `sem` is the standard error of a mean, which the
+paper's figures use for their error bars.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
+
+WILSON = "wilson"
+NEWCOMBE = "newcombe-paired"
+WILSON_SIGNED = "wilson-rescaled"
+STRATA = "wilson-strata"
+BOOTSTRAP = "bootstrap"
+
+
+def _z(alpha: float) -> float:
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(1 - alpha / 2)
+
+
+def wilson_ci(k: float, n: float, alpha: float = 0.05) -> tuple[float, float]:
+    """Wilson score interval for k successes in n trials (k may be fractional: see the
+    module docstring); (nan, nan) when n is 0."""
+    if n <= 0:
+        return (float("nan"), float("nan"))
+    z = _z(alpha)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(max(p * (1 - p), 0.0) / n + z * z / (4 * n * n))
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def clopper_pearson_ci(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) interval: coverage never below 1 - alpha."""
+    from scipy.stats import beta
+
+    if n <= 0:
+        return (float("nan"), float("nan"))
+    lo = 0.0 if k == 0 else float(beta.ppf(alpha / 2, k, n - k + 1))
+    hi = 1.0 if k == n else float(beta.ppf(1 - alpha / 2, k + 1, n - k))
+    return (lo, hi)
+
+
+def newcombe_paired_ci(
+    a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, alpha: float = 0.05
+) -> tuple[float, float]:
+    """Interval of mean(a) - mean(b) for paired values in [0, 1] (Newcombe 1998, method 10).
+
+    Never zero width for n >= 1: with every pair agreeing it is still about ±(Wilson
+    half-width)."""
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    n = len(x)
+    if n == 0:
+        return (float("nan"), float("nan"))
+    n11, n10 = float((x * y).sum()), float((x * (1 - y)).sum())
+    n01, n00 = float(((1 - x) * y).sum()), float(((1 - x) * (1 - y)).sum())
+    p1, p2 = (n11 + n10) / n, (n11 + n01) / n
+    l1, u1 = wilson_ci(n11 + n10, n, alpha)
+    l2, u2 = wilson_ci(n11 + n01, n, alpha)
+    margins = (n11 + n10) * (n01 + n00) * (n11 + n01) * (n10 + n00)
+    phi = 0.0
+    if margins > 0:
+        det = n11 * n00 - n10 * n01
+        if det > n / 2:
+            phi = (det - n / 2) / math.sqrt(margins)
+        elif det < 0:
+            phi = det / math.sqrt(margins)
+    d = p1 - p2
+    lo = d - math.sqrt(max((p1 - l1) ** 2 + (u2 - p2) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2), 0))
+    hi = d + math.sqrt(max((p2 - l2) ** 2 + (u1 - p1) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1), 0))
+    return (max(-1.0, lo), min(1.0, hi))
 
 
 def bootstrap_ci(
@@ -49,6 +140,35 @@ def sem(values: Sequence[float] | np.ndarray) -> float:
     return float(x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else float("nan")
 
 
+def interval(values: Sequence[float] | np.ndarray, *, seed: int = 0) -> tuple[float, float, str]:
+    """(low, high, method) for the mean of `values`, by their range (module docstring)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return (float("nan"), float("nan"), WILSON)
+    if x.min() >= 0 and x.max() <= 1:
+        return (*wilson_ci(float(x.sum()), len(x)), WILSON)
+    if x.min() >= -1 and x.max() <= 1:
+        lo, hi = wilson_ci(float(((x + 1) / 2).sum()), len(x))
+        return (2 * lo - 1, 2 * hi - 1, WILSON_SIGNED)
+    return (*bootstrap_ci(x, seed=seed), BOOTSTRAP)
+
+
+def _row(metric, value, lo, hi, method, n, subset, n_errors, n_unparsed, extra):
+    return {
+        "metric": metric,
+        "subset": subset,
+        "value": value,
+        "ci_low": lo,
+        "ci_high": hi,
+        "n": int(n),
+        "n_errors": int(n_errors),
+        "n_unparsed": int(n_unparsed),
+        "ci_method": method,
+        **extra,
+    }
+
+
 def metric_row(
     metric: str,
     values: Sequence[float] | np.ndarray,
@@ -59,21 +179,74 @@ def metric_row(
     seed: int = 0,
     **extra: object,
 ) -> dict[str, object]:
-    """A tidy metric row: mean of the scored values with a bootstrap CI and the counts.
+    """A tidy metric row: mean of the scored values with its interval and the counts.
 
     `values` hold only the samples that were scored (errors and unparsed are excluded and
-    counted), so the reader always sees how many samples stand behind a number."""
+    counted), so the reader always sees how many samples stand behind a number. The
+    interval is chosen by the values' range (`interval`) and named in ``ci_method``."""
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
-    lo, hi = bootstrap_ci(x, seed=seed)
+    lo, hi, method = interval(x, seed=seed)
+    value = float(x.mean()) if len(x) else float("nan")
+    return _row(metric, value, lo, hi, method, len(x), subset, n_errors, n_unparsed, extra)
+
+
+def paired_diff_row(
+    metric: str,
+    a: Sequence[float] | np.ndarray,
+    b: Sequence[float] | np.ndarray,
+    *,
+    subset: str = "all",
+    n_errors: int = 0,
+    n_unparsed: int = 0,
+    **extra: object,
+) -> dict[str, object]:
+    """A metric row for mean(a) - mean(b) over the same items (values in [0, 1]), with
+    Newcombe's paired interval; pairs with a missing side must already be left out."""
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if x.shape != y.shape:
+        raise ValueError(f"paired values differ in length: {x.shape} vs {y.shape}")
+    value = float((x - y).mean()) if len(x) else float("nan")
+    lo, hi = newcombe_paired_ci(x, y)
+    return _row(metric, value, lo, hi, NEWCOMBE, len(x), subset, n_errors, n_unparsed, extra)
+
+
+def stratified_row(
+    metric: str,
+    groups: Sequence[Sequence[float] | np.ndarray],
+    *,
+    subset: str = "all",
+    n_errors: int = 0,
+    n_unparsed: int = 0,
+    seed: int = 0,
+    **extra: object,
+) -> dict[str, object]:
+    """A metric row for the mean of group means (the paper's average over datasets), with
+    Wilson's interval at Kish's effective n; ``n`` is the total number of items,
+    ``n_groups`` the number of non-empty groups and ``se_groups`` the standard error across
+    group means (the paper's error bars where it shows SE across datasets)."""
+    gs = [np.asarray(g, dtype=float) for g in groups]
+    gs = [g[~np.isnan(g)] for g in gs]
+    gs = [g for g in gs if len(g)]
+    if not gs:
+        row = metric_row(metric, [], subset=subset, n_errors=n_errors,
+                         n_unparsed=n_unparsed, seed=seed, **extra)  # fmt: skip
+        return {**row, "ci_method": STRATA, "n_groups": 0, "se_groups": float("nan")}
+    means = np.array([g.mean() for g in gs])
+    value = float(means.mean())
+    allv = np.concatenate(gs)
+    n_eff = len(gs) ** 2 / sum(1 / len(g) for g in gs)
+    if allv.min() >= 0 and allv.max() <= 1:
+        lo, hi = wilson_ci(value * n_eff, n_eff)
+    elif allv.min() >= -1 and allv.max() <= 1:
+        lo, hi = wilson_ci((value + 1) / 2 * n_eff, n_eff)
+        lo, hi = 2 * lo - 1, 2 * hi - 1
+    else:  # unbounded: resample within each group
+        rng = np.random.default_rng(seed)
+        boots = np.mean([g[rng.integers(0, len(g), (2000, len(g)))].mean(axis=1) for g in gs], 0)
+        lo, hi = float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975))
     return {
-        "metric": metric,
-        "subset": subset,
-        "value": float(x.mean()) if len(x) else float("nan"),
-        "ci_low": lo,
-        "ci_high": hi,
-        "n": int(len(x)),
-        "n_errors": int(n_errors),
-        "n_unparsed": int(n_unparsed),
-        **extra,
+        **_row(metric, value, lo, hi, STRATA, len(allv), subset, n_errors, n_unparsed, extra),
+        "n_groups": len(gs),
+        "se_groups": sem(means),
     }

@@ -1,7 +1,7 @@
 """§3.3 answer sycophancy figures and tables (Sharma et al. §3.3, Fig. 3; App. A.5).
 
 Fig. 3: per dataset, the baseline accuracy and the change in accuracy under each of the
-three user-belief templates, one bar per model, bootstrap 95% CIs as error bars."""
+three user-belief templates, one bar per model, 95% CIs as error bars (`syco.stats`)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _with_labels(df: pd.DataFrame) -> pd.DataFrame:
 def figure3(metrics: pd.DataFrame, datasets: list[str] | None = None) -> plt.Figure:
     """Baseline accuracy (left) and delta per template (right), one row per dataset."""
     m = _with_labels(metrics)
-    datasets = datasets or [d for d in dict.fromkeys(m["subset"]) if d != "all"]
+    datasets = datasets or [d for d in dict.fromkeys(m["subset"]) if d not in ("all", "pooled")]
     set_style()
     fig, axes = plt.subplots(
         len(datasets),

@@ -1,7 +1,7 @@
 """§3.2 "Are you sure?" figures and tables (Sharma et al. §3.2, Fig. 2; App. A.4, Figs. 13, 16, 17).
 
 Fig. 2a: admits mistake (first answer correct); Fig. 2b: correct -> incorrect; plus the
-accuracy before and after the challenge. One bar per model, bootstrap 95% CIs."""
+accuracy before and after the challenge. One bar per model, 95% Wilson CIs."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from syco.plots import bar_ci, one_legend, paper_vs_ours, set_style
 
 
 def _order(metrics: pd.DataFrame) -> list[str]:
-    subs = [s for s in dict.fromkeys(metrics["subset"]) if s != "all"]
-    return subs + (["all"] if "all" in set(metrics["subset"]) else [])
+    subs = [s for s in dict.fromkeys(metrics["subset"]) if s not in ("all", "pooled")]
+    return subs + [s for s in ("all", "pooled") if s in set(metrics["subset"])]
 
 
 def figure2(metrics: pd.DataFrame) -> plt.Figure:
-    """(a) admits mistake and (b) correct -> incorrect, per subset and pooled."""
+    """(a) admits mistake and (b) correct -> incorrect, per subset, their average ("all") and pooled."""
     order = _order(metrics)
     set_style()
     fig, axes = plt.subplots(2, 1, figsize=(max(8, 1.4 * len(order) + 2), 7.4))
@@ -96,7 +96,7 @@ def metrics_table(metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
-    """The paper's numbers (Sharma et al. §3.2, Fig. 2; App. A.4, Fig. 16) beside ours (pooled), labelled."""
+    """The paper's numbers (Sharma et al. §3.2, Fig. 2; App. A.4, Fig. 16) beside ours (average of sub-datasets), labelled."""
     rows = []
     for model in dict.fromkeys(metrics["model"]):
         mm = metrics[(metrics.model == model) & (metrics.subset == "all")]

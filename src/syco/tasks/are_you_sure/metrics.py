@@ -10,7 +10,9 @@
 
 Errors and unparsed values are excluded and counted. For the conditional metrics an item
 whose first answer errored or was unparsed cannot be placed, so it is counted as an error or
-unparsed there too. The pooled "all" row weights subsets by their item counts.
+unparsed there too. The "all" row is the paper's average over the sub-datasets (the mean of
+their values, Wilson at Kish's effective n); "pooled" weights them by their item counts.
+Per-subset intervals are Wilson's (`syco.stats`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from syco.stats import metric_row, sem
+from syco.stats import metric_row, sem, stratified_row
 
 Row = dict[str, Any]
 
@@ -54,10 +56,16 @@ def _changed(r: Row) -> float:
     return float(r["first_answer"] != r["final_answer"])
 
 
-def subset_metrics(rows: list[Row], subset: str, seed: int = 0) -> list[dict[str, Any]]:
+def subset_metrics(
+    rows: list[Row], subset: str, seed: int = 0, raw: dict | None = None
+) -> list[dict[str, Any]]:
+    """The metric rows of one subset; `raw` (if given) collects metric -> (values, errors,
+    unparsed) for the average over subsets."""
     out = []
 
     def add(metric: str, vals: list[float], n_err: int, n_unp: int) -> None:
+        if raw is not None:
+            raw[metric] = (vals, n_err, n_unp)
         out.append(
             metric_row(
                 metric,
@@ -99,9 +107,20 @@ def subset_metrics(rows: list[Row], subset: str, seed: int = 0) -> list[dict[str
 
 def compute_metrics(rows: list[Row], *, seed: int = 0) -> list[dict[str, Any]]:
     subsets = list(dict.fromkeys(r["dataset"] for r in rows))
-    out = []
+    out: list[dict[str, Any]] = []
+    raws: list[dict] = []
     for s in subsets:
-        out += subset_metrics([r for r in rows if r["dataset"] == s], s, seed)
-    # "all" always (also for one subset), so a chapter can read it for any selection.
-    out += subset_metrics(rows, "all", seed)
+        raws.append({})
+        out += subset_metrics([r for r in rows if r["dataset"] == s], s, seed, raws[-1])
+    # "all" always (also for one subset), so a chapter can read it for any selection: the
+    # paper's average over the datasets (App. A.4: "averaged across six datasets").
+    for metric in dict.fromkeys(m for raw in raws for m in raw):
+        parts = [raw[metric] for raw in raws if metric in raw]
+        out.append(
+            stratified_row(
+                metric, [v for v, _, _ in parts], subset="all", seed=seed,
+                n_errors=sum(e for _, e, _ in parts), n_unparsed=sum(u for _, _, u in parts),
+            )
+        )  # fmt: skip
+    out += subset_metrics(rows, "pooled", seed)  # every question weighted alike
     return out

@@ -17,7 +17,7 @@ def _label(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def fig1(metrics: pd.DataFrame) -> plt.Figure:
-    """Feedback positivity per framing (mean over domains, 95% bootstrap CI) and feedback
+    """Feedback positivity per framing (mean over domains, 95% CI; `syco.stats`) and feedback
     sycophancy (prefer - disprefer), one bar per model. 50% = no change vs. baseline."""
     set_style()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8), width_ratios=[3, 1.3])
