@@ -7,11 +7,14 @@ traceback unless ``SYCO_DEBUG=1``.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import time
+from pathlib import Path
 
 import typer
 
-from syco.errors import SycoError
+from syco.errors import Interrupted, SycoError
 
 app = typer.Typer(
     help="Reproduce 'Towards Understanding Sycophancy in Language Models' (Sharma et al., 2023).",
@@ -37,9 +40,43 @@ def _mount_optional(name: str, module: str, help_text: str) -> None:
         app.add_typer(mod.app, name=name, help=help_text)
 
 
+def read_prompt(prompt: str | None, file: Path | None) -> str:
+    """The prompt from the argument, a file, or stdin (``-``): strict UTF-8, one-line errors."""
+    if (prompt is None) == (file is None):
+        raise SycoError("give the prompt as an argument, `-` for stdin, or --file PATH (one)")
+    if prompt is not None and prompt != "-":
+        try:
+            prompt.encode("utf-8")
+        except UnicodeEncodeError as e:  # argv bytes that were not UTF-8 (surrogate-escaped)
+            raise SycoError(
+                f"the prompt is not UTF-8 (character {e.start}): pass UTF-8 text, or use "
+                "--file PATH / `-` for stdin"
+            ) from None
+        return prompt
+    where = "stdin" if file is None else str(file)
+    try:
+        data = sys.stdin.buffer.read() if file is None else file.read_bytes()
+    except OSError as e:
+        raise SycoError(f"cannot read the prompt from {where}: {e.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise SycoError(
+            f"the prompt in {where} is not UTF-8 (byte {e.start}): save it as UTF-8"
+        ) from None
+    if not text.strip():
+        raise SycoError(f"the prompt in {where} is empty")
+    return text
+
+
 @app.command()
 def ask(
-    prompt: str = typer.Argument(..., help="The user message."),
+    prompt: str | None = typer.Argument(
+        None, help="The user message; `-` reads it from stdin (any length)."
+    ),
+    file: Path | None = typer.Option(
+        None, "--file", "-f", help="Read the user message from this UTF-8 file."
+    ),
     model: str = typer.Option(
         "smollm2", "--model", "-m", help="Model spec, e.g. openai/gpt-4o-mini."
     ),
@@ -47,14 +84,20 @@ def ask(
     max_tokens: int = typer.Option(256, help="Maximum new tokens."),
     system: str | None = typer.Option(None, help="Optional system prompt."),
     sample: int = typer.Option(0, help="Sample index: the k-th sample is its own cache entry."),
+    timeout: float | None = typer.Option(
+        None, "--timeout", min=0.001, help="Seconds the request may take (default 120)."
+    ),
 ) -> None:
     """One chat turn, printed. Goes through the answer-key cache."""
     from syco.models import GenerateConfig, get_model
 
+    text = read_prompt(prompt, file)
+    if timeout is not None:
+        os.environ["SYCO_TIMEOUT"] = f"{timeout:g}"
     m = get_model(model)
     config = GenerateConfig(temperature=temperature, max_tokens=max_tokens, system=system)
     os.environ.setdefault("SYCO_PROGRESS", "0")
-    [comp] = m.generate([[{"role": "user", "content": prompt}]], config, sample_indices=[sample])
+    [comp] = m.generate([[{"role": "user", "content": text}]], config, sample_indices=[sample])
     if not comp.ok:
         raise SycoError(f"{model} failed: {comp.error}")
     typer.echo(comp.text)
@@ -73,11 +116,14 @@ def models() -> None:
     from syco.models.registry import BACKENDS
 
     for info in BACKENDS.values():
-        spec = f"{info.prefix}<model>" if info.prefix.endswith("/") else info.prefix
+        spec = info.form or (f"{info.prefix}<model>" if info.prefix.endswith("/") else info.prefix)
         missing = [
             p for p in info.packages if importlib.util.find_spec(p.replace("-", "_")) is None
         ]
-        env = [f"{v} ({'set' if os.environ.get(v) else 'NOT SET'})" for v in info.needs_env]
+        env = [
+            f"{v} ({'per service' if v.startswith('<') else 'set' if os.environ.get(v) else 'NOT SET'})"
+            for v in info.needs_env
+        ]
         opt = [f"{v} ({'set' if os.environ.get(v) else 'unset'})" for v in info.optional_env]
         typer.echo(f"{spec}")
         typer.echo(f"    can do:    {info.capabilities}")
@@ -120,23 +166,83 @@ def cache_stats() -> None:
             )
 
 
+@cache_app.command("verify")
+def cache_verify(
+    path: Path | None = typer.Argument(None, help="A cache file (default: this one's)."),
+) -> None:
+    """Check an answer key (integrity, keys, JSON, no URLs) and fold its write-ahead log in,
+    so the one file can be copied. Changes no answer; exit 2 if anything is wrong."""
+    from syco import paths
+    from syco.cache import verify
+
+    r = verify(path or paths.cache_path())
+    typer.echo(
+        f"cache: {r['path']}\nentries: {r['entries']} ({r['models']} models), schema version "
+        f"{r['version']}, integrity: {r['integrity']}"
+    )
+    if r["version"] < 1:
+        typer.echo("round-1 keys (with base URLs): upgraded in place the first time syco opens it")
+    if r["superseded"]:
+        typer.echo(f"superseded by an answer behind another URL (kept aside): {r['superseded']}")
+    problems = [
+        f"{r[k]} {what}"
+        for k, what in (
+            ("bad_json", "entries that are not JSON"),
+            ("bad_keys", "keys that do not match their request"),
+            ("with_url", "requests that hold a URL"),
+        )
+        if r[k]
+    ]
+    if not r["ok"]:
+        raise SycoError(
+            f"the cache at {r['path']} is damaged: {', '.join(problems) or r['integrity']}; "
+            "keep a copy and restore the answer key from a good one"
+        )
+    typer.echo("ok: the file holds the whole answer key; copy it to share it")
+
+
 _mount_optional("data", "syco.data.cli", "Fetch, verify, build and list the evaluation data sets.")
 _mount_optional("run", "syco.runner.cli", "Run a chapter notebook with papermill.")
 _mount_optional("results", "syco.results.cli", "Print the metrics of every model run.")
 _mount_optional("book", "syco.book.cli", "Build the Jupyter Book from the answer key.")
 
 
+def _kept_since(start: float) -> str:
+    """How many answers reached the answer key since `start` (any process), for Ctrl-C."""
+    try:
+        from syco import paths
+        from syco.cache import Cache
+
+        path = paths.cache_path()
+        return str(Cache(path).count_since(start)) if path.exists() else "0"
+    except (SycoError, OSError):
+        return "the completed"
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    # Not KeyboardInterrupt: click would swallow that into "Aborted!" before main sees it.
+    raise Interrupted("interrupted")
+
+
 def main() -> None:
+    start = time.time()
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_sigint)
     try:
         app()
+    except (KeyboardInterrupt, Interrupted):
+        if os.environ.get("SYCO_DEBUG"):
+            raise
+        print(
+            f"syco: interrupted; {_kept_since(start)} results kept, rerun to finish",
+            file=sys.stderr,
+        )
+        sys.exit(130)
     except SycoError as e:
         if os.environ.get("SYCO_DEBUG"):
             raise
         print(f"syco: error: {e}", file=sys.stderr)
         sys.exit(2)
-    except KeyboardInterrupt:
-        print("syco: interrupted (completed requests are in the cache)", file=sys.stderr)
-        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -21,10 +21,23 @@ class ProviderError(Exception):
 
     `transient` errors (rate limits, 5xx, overloaded, timeouts, resets) are retried by the
     shared wrapper; the rest are recorded at once. `retry_after` is the server's hint in
-    seconds, if it gave one.
+    seconds, if it gave one. `fatal` errors concern the endpoint, not one request (refused
+    connection, unknown host, bad URL, 401/403/404): the wrapper sends nothing more to it.
     """
 
-    def __init__(self, message: str, *, transient: bool, retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        transient: bool,
+        retry_after: float | None = None,
+        fatal: bool = False,
+    ):
         super().__init__(message)
         self.transient = transient
         self.retry_after = retry_after
+        self.fatal = fatal
+
+
+class Interrupted(SycoError):
+    """Ctrl-C: what was completed is kept; the CLI prints one line and exits 130."""

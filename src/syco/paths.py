@@ -10,6 +10,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from syco.errors import SycoError
+
+
+def ensure_dir(path: Path, what: str = "") -> Path:
+    """`path` as a directory (made if missing), or one line saying why it cannot be."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise SycoError(
+            f"{what or path} ({path}) is a file, not a directory: "
+            "point it at a directory (or move the file away)"
+        ) from None
+    except OSError as e:
+        raise SycoError(f"cannot create the directory {path} ({e.strerror})") from None
+    return path
+
 
 def _checkout() -> Path | None:
     """The repository checkout we are in, if any (so `make` and a bare `syco` agree)."""
@@ -30,12 +46,9 @@ def home() -> Path:
     else ``~/.cache/syco``."""
     env = os.environ.get("SYCO_HOME")
     if env:
-        path = Path(env).expanduser()
-    else:
-        root = _checkout()
-        path = root / ".syco" if root else Path.home() / ".cache" / "syco"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+        return ensure_dir(Path(env).expanduser(), "SYCO_HOME")
+    root = _checkout()
+    return ensure_dir(root / ".syco" if root else Path.home() / ".cache" / "syco", "the syco home")
 
 
 def cache_path() -> Path:
@@ -44,20 +57,14 @@ def cache_path() -> Path:
 
 
 def models_dir() -> Path:
-    path = home() / "models"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return ensure_dir(home() / "models")
 
 
 def results_dir() -> Path:
     env = os.environ.get("SYCO_RESULTS")
-    path = Path(env).expanduser() if env else home() / "results"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return ensure_dir(Path(env).expanduser() if env else home() / "results", "SYCO_RESULTS")
 
 
 def data_dir() -> Path:
     env = os.environ.get("SYCO_DATA_DIR")
-    path = Path(env).expanduser() if env else home() / "data"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return ensure_dir(Path(env).expanduser() if env else home() / "data", "SYCO_DATA_DIR")

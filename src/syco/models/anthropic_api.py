@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from syco.errors import ProviderError, SycoError
-from syco.models._http import offline_key, translate
+from syco.models._http import check_base_url, client_timeout, offline_key, translate
 from syco.models.base import GENERATE, PREFILL, ModelAPI
 from syco.models.types import Chat, Completion, GenerateConfig, Usage
 
@@ -18,17 +18,17 @@ from syco.models.types import Chat, Completion, GenerateConfig, Usage
 class AnthropicAPI(ModelAPI):
     backend = "anthropic"
 
-    def __init__(self, model_id: str, *, base_url: str | None = None, timeout: float = 120.0):
+    def __init__(self, model_id: str, *, base_url: str | None = None):
         import anthropic
 
-        base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
-        super().__init__(model_id, base_url.rstrip("/") if base_url else None)
+        url_var = "ANTHROPIC_BASE_URL"
+        super().__init__(model_id, check_base_url(base_url or os.environ.get(url_var), url_var))
         key = os.environ.get("ANTHROPIC_API_KEY") or offline_key()
         if not key:
             raise SycoError("ANTHROPIC_API_KEY is not set: export it to use anthropic/ models")
         self._sdk = anthropic
         self._key = key
-        self._timeout = timeout
+        self._timeout = client_timeout(self._sdk)  # SYCO_TIMEOUT, checked before any call
         self._client: object | None = None
 
     @property
@@ -67,7 +67,13 @@ class AnthropicAPI(ModelAPI):
                 model=self.model_id, messages=messages, **kwargs
             )
         except Exception as e:
-            raise translate(self._sdk, e, f"anthropic/{self.model_id}") from e
+            raise translate(
+                self._sdk,
+                e,
+                f"anthropic/{self.model_id}",
+                key_var="ANTHROPIC_API_KEY",
+                url_var="ANTHROPIC_BASE_URL",
+            ) from e
         content = getattr(resp, "content", None)
         if not isinstance(content, list):
             raise ProviderError(

@@ -29,10 +29,15 @@ CAPABILITY_HELP = {
 
 
 class ModelAPI(ABC):
-    """One backend bound to one model."""
+    """One backend bound to one model.
+
+    ``endpoint`` is the *name* of the server an API model is reached at (``openai-api/
+    <service>/<model>`` names it ``<service>``); it, never ``base_url``, goes into the
+    cache key, so an answer key replays behind any URL."""
 
     backend: ClassVar[str]
     local: ClassVar[bool] = False
+    endpoint: str | None = None
 
     def __init__(self, model_id: str, base_url: str | None = None):
         self.model_id = model_id
@@ -44,8 +49,11 @@ class ModelAPI(ABC):
         return frozenset({GENERATE})
 
     def identity(self) -> dict[str, Any]:
-        """What goes into every cache key besides the request: never a secret."""
-        return {"backend": self.backend, "model": self.model_id, "base_url": self.base_url}
+        """What goes into every cache key besides the request: never a secret or a URL."""
+        ident = {"backend": self.backend, "model": self.model_id}
+        if self.endpoint is not None:
+            ident["endpoint"] = self.endpoint
+        return ident
 
     def require(self, capability: str, spec: str) -> None:
         if capability not in self.capabilities:

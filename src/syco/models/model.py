@@ -130,6 +130,7 @@ class Model:
         )
         self.retry_max_wait = retry_max_wait
         self.stats = RunStats()
+        self._fatal: str | None = None  # set when an endpoint cannot work at all
 
     def __repr__(self) -> str:
         return f"Model({self.spec!r})"
@@ -147,7 +148,10 @@ class Model:
 
     # -- requests and keys -------------------------------------------------------------
     def _request(self, kind: str, **body: Any) -> dict[str, Any]:
-        return {"kind": kind, **self.api.identity(), **body}
+        # A URL never enters a key (it may carry credentials, and it would tie the answer
+        # key to one machine): an endpoint is known by its name (`ModelAPI.endpoint`).
+        ident = {k: v for k, v in self.api.identity().items() if k != "base_url"}
+        return {"kind": kind, **ident, **body}
 
     # -- generation ---------------------------------------------------------------------
     def generate(
@@ -186,6 +190,7 @@ class Model:
             if todo and offline():
                 for i in todo:
                     out[i] = Completion.failed("not in the answer key (SYCO_OFFLINE=1)")
+                self.stats.errors += len(todo)  # a miss is an error in every counter
                 self._count(bar, errors=len(todo))
             elif todo and self.api.local:
                 self._generate_local(todo, chats, config, keys, requests, out, bar)
@@ -210,6 +215,7 @@ class Model:
 
     async def _generate_api(self, todo, chats, config, keys, requests, out, bar) -> None:
         sem = asyncio.Semaphore(self.max_connections)
+        self._fatal = None  # an endpoint that cannot work gets nothing more in this call
 
         async def one(i: int) -> None:
             async with sem:
@@ -228,10 +234,14 @@ class Model:
     ) -> Completion:
         attempt = 0
         while True:
+            if self._fatal:
+                return Completion.failed(f"not sent: {self._fatal}")
             _count_calls(1)
             try:
                 return await call()
             except ProviderError as e:
+                if e.fatal:
+                    self._fatal = str(e)
                 if not e.transient or attempt >= self.max_retries:
                     tries = f" after {attempt + 1} attempts" if attempt else ""
                     return Completion.failed(f"{e}{tries}")
@@ -311,6 +321,7 @@ class Model:
             if offline():
                 for i in todo:
                     out[i] = Scored(None, error="not in the answer key (SYCO_OFFLINE=1)")
+                self.stats.errors += len(todo)
                 self._count(bar, errors=len(todo))
                 todo = []
             # By default by length, so each batch pads little; results go back by index.

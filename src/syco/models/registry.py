@@ -1,7 +1,9 @@
 """Model specs -> models. SDKs and torch are imported only when a backend is used.
 
 Specs: ``anthropic/<model>``, ``openai/<model>`` (any OpenAI-compatible server via
-``OPENAI_BASE_URL``), ``hf/<local path or hub id>``, and ``smollm2`` (the embedded default).
+``OPENAI_BASE_URL``), ``openai-api/<service>/<model>`` (a named OpenAI-compatible server:
+``<SERVICE>_BASE_URL``, ``<SERVICE>_API_KEY``), ``hf/<local path or hub id>``, and ``smollm2``
+(the embedded default).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class BackendInfo:
     capabilities: str
     example: str
     local: bool
+    form: str = ""  # how `syco models` shows the spec, when not ``<prefix><model>``
 
 
 BACKENDS: dict[str, BackendInfo] = {
@@ -52,6 +55,18 @@ BACKENDS: dict[str, BackendInfo] = {
         "generate",
         "openai/gpt-4o-mini",
         False,
+    ),
+    "openai-api": BackendInfo(
+        "openai-api/",
+        "syco.models.openai_api",
+        "OpenAICompatibleAPI",
+        ("<SERVICE>_API_KEY", "<SERVICE>_BASE_URL"),
+        (),
+        ("openai",),
+        "generate",
+        "openai-api/vllm/Qwen2.5-7B-Instruct",
+        False,
+        "openai-api/<service>/<model>",
     ),
     "hf": BackendInfo(
         "hf/",
@@ -92,6 +107,7 @@ BACKENDS: dict[str, BackendInfo] = {
 DEFAULTS: dict[str, dict[str, Any]] = {
     "anthropic": {"max_connections": 16},
     "openai": {"max_connections": 32},
+    "openai-api": {"max_connections": 32},
     "hf": {"batch_size": 16},
     "smollm2": {"batch_size": 32},
     "scripted": {"batch_size": 256},
@@ -138,6 +154,9 @@ def get_model(spec: str, *, cache: Cache | None = None, **options: Any) -> Model
         wrapper_opts["max_connections"] = int(env_conn)
     wrapper_opts.update({k: v for k, v in options.items() if k in wrapper_keys})
     api_opts = {k: v for k, v in options.items() if k not in wrapper_keys}
+    cache = (
+        cache if cache is not None else Cache()
+    )  # a broken answer key fails before a model loads
     cls = getattr(importlib.import_module(info.module), info.cls)
     api = cls(name, **api_opts)
     return Model(spec, api, cache=cache, **wrapper_opts)

@@ -31,6 +31,14 @@ def validate_chat(chat: Chat) -> Chat:
             or not isinstance(m.get("content"), str)
         ):
             raise SycoError(f"message {i} of a chat is malformed: {m!r} (need role in {ROLES})")
+        try:
+            m["content"].encode("utf-8")
+        except UnicodeEncodeError as e:  # a lone surrogate: bytes that were not UTF-8
+            before = m["content"][max(0, e.start - 20) : e.start]
+            raise SycoError(
+                f"message {i} of a chat holds bytes that are not UTF-8 (after {before!r}): "
+                "save the text as UTF-8"
+            ) from None
     return chat
 
 
