@@ -33,8 +33,14 @@ from syco.errors import SycoError
 from syco.project import CHAPTERS, Chapter, project_root
 
 SECRET_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
-# The build runs without any API key: in offline mode (SYCO_OFFLINE=1) the API backends
-# start without one, every answer comes from the cache, and a miss is a recorded error.
+# The build runs without any API key (every ``*_API_KEY``, the per-service ones of
+# ``openai-api/<service>/...`` too): in offline mode (SYCO_OFFLINE=1) the API backends start
+# without one, every answer comes from the cache, and a miss fails the build (its chapter's
+# record and page are kept: `syco.results.store.ReplayMiss`).
+
+
+def secret_env() -> list[str]:
+    return sorted({*SECRET_ENV, *(k for k in os.environ if k.endswith("_API_KEY"))})
 
 
 @dataclass
@@ -51,11 +57,11 @@ class BuildReport:
 def build_env(call_log: Path) -> Iterator[None]:
     """Offline, call-logged environment without the real API keys for this process and its
     children (papermill kernels, jupyter-book); restored afterwards."""
+    secrets = secret_env()
     saved = {
-        k: os.environ.get(k)
-        for k in (*SECRET_ENV, "SYCO_OFFLINE", "SYCO_CALL_LOG", "SYCO_PROGRESS")
+        k: os.environ.get(k) for k in (*secrets, "SYCO_OFFLINE", "SYCO_CALL_LOG", "SYCO_PROGRESS")
     }
-    for k in SECRET_ENV:
+    for k in secrets:
         os.environ.pop(k, None)
     os.environ["SYCO_OFFLINE"] = "1"
     os.environ["SYCO_CALL_LOG"] = str(call_log)
@@ -90,6 +96,7 @@ def reexecute(ch: Chapter, root: Path) -> None:
     from syco.book.costs import run_seconds
     from syco.book.notebooks import papermill_parameters
     from syco.runner import run_chapter
+    from syco.runner.execute import publish
 
     dest = root / "book" / "chapters" / ch.notebook
     params = papermill_parameters(dest)
@@ -100,7 +107,7 @@ def reexecute(ch: Chapter, root: Path) -> None:
             nb = json.loads(out.read_text(encoding="utf-8"))
             nb.setdefault("metadata", {}).setdefault("syco", {})["run_seconds"] = first_run
             out.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", "utf-8")
-        shutil.move(str(out), dest)
+        publish(out, dest)
 
 
 def _repo_slug(root: Path) -> tuple[str, str]:

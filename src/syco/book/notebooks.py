@@ -74,6 +74,7 @@ def prepare_notebook(
     pm = nb.metadata.get("papermill", {})
     text = banner(ch, dict(pm.get("parameters") or {}), str(pm.get("end_time") or ""), repo, branch)
     cell = nbformat.v4.new_markdown_cell(text)
+    cell.id = BANNER_TAG  # not a random id: preparing a page twice gives the same bytes
     cell.metadata["tags"] = [BANNER_TAG]
     at = 0
     if nb.cells and nb.cells[0].cell_type == "markdown":

@@ -60,14 +60,122 @@ def run_path(chapter: str, model: str, root: Path | None = None) -> Path:
     return (root or paths.results_dir()) / chapter / f"{slug(model)}.json"
 
 
+# Counters that differ between a run and its replay from the answer key (same answers).
+_VOLATILE_SPEC = ("new_calls", "cache_hits", "tokens_in_new", "tokens_out_new", "seconds")
+
+
+class ReplayMiss(SycoError):
+    """A replay from the answer key (SYCO_OFFLINE=1) found answers missing: the record it
+    would make is worse than the one kept, so the build must fail, loudly."""
+
+
+def call_errors(spec: dict[str, Any]) -> dict[str, int]:
+    """Failed model calls by role, from a record's counters (``call_errors`` is the subject
+    model's, ``<role>_call_errors`` a judge's, grader's or PM's). A miss in the answer key
+    during a replay is one too."""
+    return {
+        (k[: -len("call_errors")].rstrip("_") or "subject"): int(v)
+        for k, v in spec.items()
+        if k.endswith("call_errors") and isinstance(v, int | float)
+    }
+
+
+def role_counts(spec: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Per role: requests answered (new or from the cache) and errors."""
+    out: dict[str, dict[str, int]] = {}
+    for role, errors in call_errors(spec).items():
+        pre = "" if role == "subject" else f"{role}_"
+        done = int(spec.get(f"{pre}new_calls", 0) or 0) + int(spec.get(f"{pre}cache_hits", 0) or 0)
+        out[role] = {"answered": done, "errors": errors}
+    return out
+
+
+def _comparable(obj: Any) -> Any:
+    """A record's content without what only says how it was obtained this time (cache hits,
+    timings, call counters): a replay that reproduces a record compares equal to it."""
+    if isinstance(obj, dict):
+        return {
+            k: _comparable(v)
+            for k, v in obj.items()
+            if k not in ("cached", "package_version")
+            and not any(str(k).endswith(s) for s in _VOLATILE_SPEC)
+        }
+    if isinstance(obj, list | tuple):
+        return [_comparable(v) for v in obj]
+    return obj
+
+
+def _same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    keys = ("chapter", "model", "spec", "rows", "metrics")
+    return json.dumps(_comparable({k: a.get(k) for k in keys}), default=_json_default) == (
+        json.dumps(_comparable({k: b.get(k) for k in keys}), default=_json_default)
+    )
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(d, dict):
+            raise ValueError("not a JSON object")
+        return d
+    except (OSError, ValueError) as e:  # UnicodeDecodeError and JSONDecodeError included
+        why = f"not UTF-8 at byte {e.start}" if isinstance(e, UnicodeDecodeError) else e
+        raise SycoError(
+            f"run record {path} is unreadable ({why}): move it away and rerun the chapter"
+        ) from None
+
+
+def _report(entry: dict[str, Any]) -> None:
+    """One line per record decision for `syco run`, which runs chapters in a kernel
+    (``SYCO_RUN_REPORT`` names the file)."""
+    log = os.environ.get("SYCO_RUN_REPORT")
+    if log:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(json.dumps(entry, default=_json_default) + "\n")
+
+
 def save_run(record: RunRecord, root: Path | None = None) -> Path:
-    """Write atomically (temp file + rename): a crash never leaves half a record."""
+    """Write atomically (temp file + rename): a crash never leaves half a record. A record
+    never replaces one with fewer failed calls (the better one is kept; a rerun completes
+    the rest from the cache), and one that reproduces the saved record leaves its file
+    byte-identical. In a replay (SYCO_OFFLINE=1) a record with more errors than the kept one
+    means answers missing from the answer key: `ReplayMiss`."""
+    from syco.models.model import offline
+
     path = run_path(record.chapter, record.model, root)
+    new = asdict(record)
+    errors = sum(call_errors(record.spec).values())
+    old = _read(path) if path.exists() else None
+    old_errors = sum(call_errors(old.get("spec", {})).values()) if old else 0
+    entry = {
+        "chapter": record.chapter,
+        "model": record.model,
+        "roles": role_counts(record.spec),
+        "previous_errors": old_errors if old else None,
+        "path": str(path),
+    }
+    if old is not None and _same_content(old, new):
+        _report({**entry, "status": "unchanged"})
+        return path
+    worse = errors > (old_errors if old is not None else 0)
+    if worse and offline():
+        misses = errors - old_errors
+        _report({**entry, "status": "kept", "misses": misses})
+        kept = "kept the previous record" if old is not None else "no record was written"
+        raise ReplayMiss(
+            f"{record.chapter}: {record.model}: {misses} answer(s) not in the answer key; "
+            f"{kept} (run `syco run {record.chapter} -m {record.model}` where the "
+            "endpoint is reachable to fill them in)"
+        )
+    if worse and old is not None:
+        _report({**entry, "status": "kept"})
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(asdict(record), f, ensure_ascii=False, default=_json_default)
+        json.dump(new, f, ensure_ascii=False, default=_json_default)
     os.replace(tmp, path)
+    _report({**entry, "status": "saved"})
     return path
 
 
@@ -83,12 +191,18 @@ def run_and_save(
     run_one: Callable[..., RunRecord], models: list[str], **settings: Any
 ) -> list[RunRecord]:
     """Run every model with one chapter's `run_one(model, **settings)` and save each record
-    as soon as it is done (a crash loses no finished model; cache hits make reruns free)."""
-    records = []
+    as soon as it is done (a crash loses no finished model; cache hits make reruns free).
+    Replay misses of every model are reported together, after all of them ran."""
+    records, misses = [], []
     for spec in models:
         record = run_one(spec, **settings)
-        save_run(record)
+        try:
+            save_run(record)
+        except ReplayMiss as e:
+            misses.append(str(e))
         records.append(record)
+    if misses:
+        raise ReplayMiss("; ".join(misses))
     return records
 
 
@@ -98,11 +212,13 @@ def load_runs(chapter: str | None = None, root: Path | None = None) -> list[RunR
     pattern = f"{chapter}/*.json" if chapter else "*/*.json"
     records = []
     for p in base.glob(pattern):
+        d = _read(p)
         try:
-            d = json.loads(p.read_text(encoding="utf-8"))
             records.append(RunRecord(**d))
-        except (json.JSONDecodeError, TypeError) as e:
-            raise SycoError(f"run record {p} is unreadable ({e}): delete it and rerun") from e
+        except (TypeError, ValueError) as e:
+            raise SycoError(
+                f"run record {p} is unreadable ({e}): move it away and rerun the chapter"
+            ) from None
     return sorted(records, key=lambda r: r.created)
 
 

@@ -1,13 +1,48 @@
-"""`syco run CHAPTER [--model SPEC]... [-p key=value]...`"""
+"""`syco run CHAPTER [--model SPEC]... [-p key=value]... [--max-error-rate R] [--timeout S]`"""
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 import time
+from pathlib import Path
+from typing import Any
 
 import typer
 
-from syco.project import CHAPTERS, chapter
-from syco.runner.execute import parse_params, run_chapter
+from syco.errors import SycoError
+from syco.project import CHAPTERS, chapter, project_root
+from syco.runner.execute import parse_params, run_chapter, validate
+
+
+def read_report(path: Path) -> list[dict[str, Any]]:
+    """What the chapter's kernel did with each record (`syco.results.store.save_run`)."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def error_lines(entries: list[dict[str, Any]], max_error_rate: float) -> tuple[list[str], bool]:
+    """One line per model and role with failed calls; whether any rate is above the limit."""
+    lines, over = [], False
+    for e in entries:
+        for role, c in e["roles"].items():
+            total = c["answered"] + c["errors"]
+            if not c["errors"]:
+                continue
+            rate = c["errors"] / total if total else 1.0
+            over |= rate > max_error_rate
+            lines.append(
+                f"  {e['chapter']} {e['model']} {role}: {c['errors']} of {total} calls failed "
+                f"({rate:.0%})"
+            )
+        if e["status"] == "kept":
+            lines.append(
+                f"  {e['chapter']} {e['model']}: the previous record (with "
+                f"{e['previous_errors']} failed calls) was kept; rerun to complete this one"
+            )
+    return lines, over
 
 
 def run(
@@ -16,21 +51,79 @@ def run(
         [], "--model", "-m", help="Model spec to run (repeatable); sets the `models` parameter."
     ),
     param: list[str] = typer.Option([], "--param", "-p", help="Notebook parameter key=value."),
+    max_error_rate: float = typer.Option(
+        0.0,
+        "--max-error-rate",
+        min=0.0,
+        max=1.0,
+        help="Fail (exit 1, keep the published page) when more than this share of any model's "
+        "or role's calls failed. Successful answers are kept either way; a rerun completes "
+        "the rest.",
+    ),
+    timeout: float | None = typer.Option(
+        None,
+        "--timeout",
+        min=0.001,
+        help="Seconds one API request may take (default 120, or $SYCO_TIMEOUT).",
+    ),
 ) -> None:
     """Execute a chapter notebook with papermill into book/chapters/.
 
     Earlier models' results stay and appear beside the new ones; their calls come from
-    the cache."""
+    the cache. A record is never replaced by one with more failed calls."""
     params = parse_params(param)
     if model:
         params["models"] = list(model)
+    if timeout is not None:
+        os.environ["SYCO_TIMEOUT"] = f"{timeout:g}"
     names = list(CHAPTERS) if name == "all" else [name]
+    for n in names:  # every chapter's parameters before the first kernel starts
+        validate(chapter(n), params if name != "all" else {})
+    failed = []
     for n in names:
         ch = chapter(n)
         start = time.time()
         typer.echo(f"running §{ch.section} {ch.title} ({ch.notebook})", err=True)
-        out = run_chapter(ch, params)
-        typer.echo(f"  done in {time.time() - start:.0f} s -> {out}", err=True)
+        with tempfile.TemporaryDirectory(prefix="syco-report-") as tmp:
+            report = Path(tmp) / "report.jsonl"
+            os.environ["SYCO_RUN_REPORT"] = str(report)
+            verdict: dict[str, Any] = {}
+
+            page = project_root() / "book" / "chapters" / ch.notebook
+
+            def accept(
+                _executed: Path, report: Path = report, verdict: dict = verdict, page: Path = page
+            ) -> None:
+                # Over the limit, the published page stays; a first page is published
+                # anyway (its errors counted on it), so the chapter is in the book.
+                lines, over = error_lines(read_report(report), max_error_rate)
+                verdict.update(lines=lines, over=over)
+                if over and page.exists():
+                    raise SycoError("too many failed calls")
+
+            out: Path | None = None
+            try:
+                out = run_chapter(ch, params, accept=accept)
+            except SycoError:
+                if not verdict.get("over"):
+                    raise
+            finally:
+                os.environ.pop("SYCO_RUN_REPORT", None)
+        for line in verdict.get("lines", []):
+            typer.echo(line, err=True)
+        took = f"{time.time() - start:.0f} s"
+        if verdict.get("over"):
+            failed.append(n)
+            kept = "the published page is unchanged" if out is None else f"page: {out}"
+            typer.echo(
+                f"  FAILED after {took}: failed calls above --max-error-rate "
+                f"{max_error_rate:g} ({kept}); rerun to retry only what failed",
+                err=True,
+            )
+        else:
+            typer.echo(f"  done in {took} -> {out}", err=True)
+    if failed:
+        raise typer.Exit(1)
 
 
 command = run

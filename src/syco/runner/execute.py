@@ -1,40 +1,34 @@
 """Execute a chapter notebook with papermill into the book's source tree.
 
-Papermill only warns about unknown parameters and writes every parameter into the output
-notebook, which is published: so unknown names are an error here, and anything that looks
-like a secret is refused before the kernel starts (keys come from the environment only).
+Parameters are checked first (`syco.runner.params`: names, types, ranges, no secrets). The
+notebook runs into a temporary file and is moved into ``book/chapters/`` only when it
+succeeds (and the caller's ``accept`` check passes): a failed, interrupted or killed run
+never replaces the published page, nor leaves half a page there; its output is kept under
+``$SYCO_HOME/failed/`` to read.
 """
 
 from __future__ import annotations
 
-import ast
 import os
-import re
-import time
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from syco.errors import SycoError
+from syco import paths
+from syco.errors import Interrupted, SycoError
 from syco.project import Chapter, project_root
+from syco.runner.params import check_params, parse_params
 
-SECRET_NAME = re.compile(r"(api[_-]?key|(?:^|_)token$|secret|password)", re.I)  # not max_tokens
-SECRET_VALUE = re.compile(r"(sk-[A-Za-z0-9_-]{16,}|sk-ant-[A-Za-z0-9_-]{10,})")
-
-
-def parse_params(pairs: list[str]) -> dict[str, Any]:
-    """``key=value`` strings -> dict; values are Python literals when they parse as one."""
-    out: dict[str, Any] = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise SycoError(f"parameter {pair!r} is not key=value (e.g. -p n=20)")
-        key, raw = pair.split("=", 1)
-        key = key.strip()
-        try:
-            value: Any = ast.literal_eval(raw)
-        except (ValueError, SyntaxError):
-            value = raw
-        out[key] = value
-    return out
+__all__ = [
+    "check_params",
+    "notebook_parameters",
+    "parse_params",
+    "publish",
+    "run_chapter",
+    "validate",
+]
 
 
 def notebook_parameters(path: Path) -> dict[str, Any]:
@@ -43,19 +37,34 @@ def notebook_parameters(path: Path) -> dict[str, Any]:
     return {name: info for name, info in pm.inspect_notebook(str(path)).items()}
 
 
-def check_params(chapter: Chapter, params: dict[str, Any], known: dict[str, Any]) -> None:
-    unknown = sorted(set(params) - set(known))
-    if unknown:
-        raise SycoError(
-            f"unknown parameter(s) for {chapter.name}: {', '.join(unknown)}; "
-            f"known: {', '.join(sorted(known))}"
-        )
-    for key, value in params.items():
-        if SECRET_NAME.search(key) or SECRET_VALUE.search(repr(value)):
-            raise SycoError(
-                f"parameter {key!r} looks like a secret: parameters are published in the book; "
-                "pass API keys through environment variables only"
-            )
+def validate(chapter: Chapter, params: dict[str, Any]) -> None:
+    """Check parameters against the chapter notebook before anything runs."""
+    src = project_root() / "notebooks" / chapter.notebook
+    if not src.exists():
+        raise SycoError(f"notebook {src} is missing")
+    check_params(chapter.name, params, notebook_parameters(src))
+
+
+def publish(src: Path, dest: Path) -> None:
+    """Put `src` at `dest` in one step: readers see the old file or the new one, never half."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def keep_failed(src: Path) -> Path | None:
+    """A failed run's notebook, kept to read (never published)."""
+    if not src.exists():
+        return None
+    dest = paths.home() / "failed" / src.name
+    publish(src, dest)
+    return dest
 
 
 def run_chapter(
@@ -65,40 +74,56 @@ def run_chapter(
     output_dir: Path | None = None,
     progress: bool = True,
     timeout: int | None = None,
+    accept: Callable[[Path], None] | None = None,
 ) -> Path:
-    """Run one chapter; returns the executed notebook's path."""
+    """Run one chapter; returns the published notebook's path. `accept(executed)` may raise
+    to keep the published page (e.g. too many failed calls)."""
     import papermill as pm
 
     root = project_root()
     src = root / "notebooks" / chapter.notebook
-    if not src.exists():
-        raise SycoError(f"notebook {src} is missing")
     params = dict(params or {})
-    check_params(chapter, params, notebook_parameters(src))
-    out_dir = output_dir or root / "book" / "chapters"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    out = out_dir / chapter.notebook
+    validate(chapter, params)
+    out = (output_dir or root / "book" / "chapters") / chapter.notebook
     os.environ.setdefault("SYCO_PROGRESS", "0")  # bars would land in the published page
     os.environ.setdefault("SYCO_HOME", str(root / ".syco"))
-    start = time.time()
-    try:
-        pm.execute_notebook(
-            str(src),
-            str(out),
-            parameters=params,
-            cwd=str(root),
-            kernel_name="python3",
-            progress_bar=progress,
-            execution_timeout=timeout,
-            request_save_on_cell_execute=True,
-            # The kernel listens on 127.0.0.1 for this process only; its start-up warning
-            # about unencrypted TCP would print once per chapter. Cell output is unaffected.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        )
-    except pm.PapermillExecutionError as e:
-        raise SycoError(
-            f"chapter {chapter.name} failed in cell {e.exec_count}: {e.ename}: {e.evalue} "
-            f"(see {out})"
-        ) from e
-    _ = time.time() - start
+    with tempfile.TemporaryDirectory(prefix="syco-run-") as tmp:
+        executed = Path(tmp) / chapter.notebook
+        try:
+            pm.execute_notebook(
+                str(src),
+                str(executed),
+                parameters=params,
+                cwd=str(root),
+                kernel_name="python3",
+                progress_bar=progress,
+                execution_timeout=timeout,
+                request_save_on_cell_execute=True,
+                # The kernel listens on 127.0.0.1 for this process only; its start-up warning
+                # about unencrypted TCP would print once per chapter. Cell output is unaffected.
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
+        except pm.PapermillExecutionError as e:
+            if e.ename == "KeyboardInterrupt":
+                raise Interrupted(f"chapter {chapter.name} interrupted") from None
+            kept = keep_failed(executed)
+            raise SycoError(
+                f"chapter {chapter.name} failed in cell {e.exec_count}: {e.ename}: "
+                f"{_first_line(e.evalue)} (the published page is unchanged; the failed run "
+                f"is at {kept})"
+            ) from None
+        except KeyboardInterrupt:
+            raise Interrupted(f"chapter {chapter.name} interrupted") from None
+        if accept is not None:
+            try:
+                accept(executed)
+            except SycoError:
+                keep_failed(executed)
+                raise
+        publish(executed, out)
     return out
+
+
+def _first_line(text: str) -> str:
+    lines = str(text).strip().splitlines()
+    return lines[0] if lines else ""
