@@ -33,11 +33,12 @@ from typing import Any
 class Action:
     """What the server does with one request."""
 
-    kind: str  # "ok" | "status" | "raw"
+    kind: str  # "ok" | "status" | "raw" | "drop" | "stall"
     status: int = 200
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes | None = None
     error_type: str = "api_error"
+    delay: float = 0.0
 
 
 def ok() -> Action:
@@ -68,6 +69,16 @@ def overloaded() -> Action:
 def malformed(body: bytes = b'{"id": "x", "truncated', content_type: str = "application/json"):
     """HTTP 200 with a body that is not a valid reply (by default: cut-off JSON)."""
     return Action("raw", 200, (("Content-Type", content_type),), body=body)
+
+
+def drop() -> Action:
+    """Close the connection without a response (a dropped connection, a crashed proxy)."""
+    return Action("drop")
+
+
+def stall(seconds: float) -> Action:
+    """Wait `seconds` before a normal reply (longer than the client's timeout: a stall)."""
+    return Action("stall", delay=seconds)
 
 
 def missing_field() -> Action:
@@ -307,6 +318,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(404, json.dumps(err).encode())
                 return
             action = fake._next_action()
+            if action.kind == "drop":
+                self.close_connection = True
+                return
+            if action.kind == "stall":
+                time.sleep(action.delay)
+                with contextlib.suppress(OSError):  # the client gave up long ago
+                    self._send(200, json.dumps(fake.render_ok(body)).encode())
+                return
             if action.kind == "ok":
                 self._send(200, json.dumps(fake.render_ok(body)).encode())
             elif action.kind == "status":

@@ -193,7 +193,7 @@ def test_non_transient_4xx_is_not_retried(backend, cache):
     spec, server = backend
     server.script(error(401, "authentication_error"))
     [c] = model(spec, cache, max_retries=5).generate([[user("who")]])
-    assert not c.ok and "401" in c.error and "API key" in c.error
+    assert not c.ok and "401" in c.error and "_API_KEY" in c.error
     assert server.calls == 1 and len(cache) == 0
 
 
@@ -213,16 +213,21 @@ def test_malformed_body_is_an_error_not_an_answer(backend, cache, action):
     assert c2.ok and c2.text == "echo: mangled" and len(cache) == 1
 
 
-def test_unreachable_server_is_an_error_after_retries(api_env, cache, monkeypatch):
+def test_refused_connection_fails_at_once_with_advice(api_env, cache, monkeypatch):
+    """A refused connection is permanent: one attempt, not seven over 40-60 s, advice that
+    names the variable to check, and nothing more is sent to that endpoint."""
     port = closed_port()
     monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", f"http://127.0.0.1:{port}")
-    for spec in ("openai/m", "anthropic/m"):
+    for spec, var in (("openai/m", "OPENAI_BASE_URL"), ("anthropic/m", "ANTHROPIC_BASE_URL")):
         t0 = time.monotonic()
-        [c] = model(spec, cache, max_retries=2).generate([[user("anyone?")]])
+        m = model(spec, cache, max_retries=6, retry_base=1.0)
+        out = m.generate([[user("anyone?")], [user("hello?")]])
         assert time.monotonic() - t0 < 5
-        assert not c.ok and c.text is None
-        assert "cannot connect" in c.error and "after 3 attempts" in c.error
+        assert all(not c.ok and c.text is None for c in out)
+        assert all("connection refused" in c.error and var in c.error for c in out)
+        assert all("attempts" not in c.error for c in out)
+        assert m.stats.errors == 2
     assert len(cache) == 0
 
 
