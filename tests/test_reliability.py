@@ -668,9 +668,10 @@ def test_a_successful_run_is_published_whole(syco_home, tmp_path, monkeypatch):
     from syco.runner import run_chapter
 
     _fake_papermill(monkeypatch, None)
-    out = run_chapter(CHAPTERS["answer"], {}, output_dir=tmp_path, progress=False)
+    out_dir = tmp_path / "chapters"
+    out = run_chapter(CHAPTERS["answer"], {}, output_dir=out_dir, progress=False)
     assert out.read_text(encoding="utf-8") == '{"half": "a page"'
-    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+    assert [p.name for p in out_dir.iterdir()] == [out.name]
 
 
 # -- end to end: `syco run` and `syco book` never make a record or a page worse --------------------
