@@ -60,6 +60,7 @@ def test_models_lists_the_backends(home):
         "hf/<model>",
         "smollm2",
         "scripted/<model>",
+        "smollm2-rm",
     } <= set(specs)
     assert "OPENAI_API_KEY (set)" in r.stdout
     assert "ANTHROPIC_API_KEY (NOT SET)" in r.stdout

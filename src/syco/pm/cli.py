@@ -1,0 +1,60 @@
+"""`syco pm train` / `syco pm eval`: the trained preference model and its sanity record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from syco.pm.defaults import TRAIN_DEFAULTS as D
+
+app = typer.Typer(help="The trained preference model.", no_args_is_help=True)
+
+
+@app.command()
+def train(
+    n_pairs: int = typer.Option(D["n_pairs"], help="hh-rlhf pairs featurised (train + held out)."),
+    max_len: int = typer.Option(D["max_len"], help="Tokens per dialogue kept (its end)."),
+    seed: int = typer.Option(D["seed"], help="Order of the pairs."),
+    holdout_frac: float = typer.Option(
+        D["holdout_frac"], help="Share of pairs held out (by pair-id hash)."
+    ),
+    pool: str = typer.Option(D["pool"], help="Hidden state read: last (standard RM), eot, mean."),
+    device: str = typer.Option("auto", help="auto (GPU when present), cpu or cuda."),
+    threads: int = typer.Option(0, help="CPU threads for torch (0: torch's default)."),
+    out: Path = typer.Option(None, help="Write the head here (default: the committed one)."),
+    dry_run: bool = typer.Option(False, help="Report only; write nothing."),
+) -> None:
+    """Train the reward head (features cached under $SYCO_HOME/pm; resumable)."""
+    from syco.pm import train as t
+
+    target = None if dry_run else (out or t.ARTEFACT_DIR)
+    m = t.train(n_pairs=n_pairs, max_len=max_len, seed=seed, holdout_frac=holdout_frac,
+                pool=pool, device=device, threads=threads or None, out=target,
+                log=typer.echo)  # fmt: skip
+    acc = m["heldout_accuracy"]
+    typer.echo(
+        f"held-out accuracy {acc['value']:.3f} (n={acc['n']}), L2={m['fit']['l2']}, "
+        f"{m['training']['seconds']:.0f} s" + (f" -> {target}" if target else "")
+    )
+
+
+@app.command("eval")
+def evaluate(
+    pm: str = typer.Option("smollm2-rm", help="PM spec to evaluate on the held-out pairs."),
+    n: int = typer.Option(60, help="Held-out pairs (the first n of the order)."),
+    n_ab: int = typer.Option(30, help="Of those, pairs also judged in both A/B orders."),
+    max_context_chars: int = typer.Option(800, help="Prompted PM: conversation end kept."),
+) -> None:
+    """Held-out accuracy (and position bias of a prompted PM): saved as a project record."""
+    from syco.pm import sanity
+
+    pairs = sanity.heldout(n)
+    sanity.require_pairs(pairs)
+    rec = sanity.evaluate(pm, pairs, n_ab=n_ab, max_context_chars=max_context_chars)
+    path = sanity.save(rec)
+    for m in rec.metrics:
+        if m["subset"] == "all":
+            typer.echo(f"{m['metric']:<22} {m['value']:.3f} [{m['ci_low']:.3f}, "
+                       f"{m['ci_high']:.3f}] n={m['n']}")  # fmt: skip
+    typer.echo(f"-> {path}")

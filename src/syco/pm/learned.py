@@ -1,0 +1,139 @@
+"""What did the trained PM learn? The §4.1 feature model (Sharma et al. §4.1, Fig. 5)
+fitted twice on the same hh-rlhf pairs: once to the humans' choices, once to the trained
+PM's choices. If the PM rewards "matches the user's beliefs" as the humans did, the two
+σ(α) for that feature agree; the paper argues this link and never shows it directly.
+
+The PM's choices are out-of-sample on every pair: held-out pairs are scored by the final
+head, training pairs by the cross-validation head that never saw them (cross-fitting, so
+the PM cannot simply echo the human label it was fitted to). Features are §4.1's offline
+proxy labels (text rules; the paper's GPT-4 labels were never released). A/B order is
+randomised per pair by a hash of its id, so the outcomes take both signs (no intercept).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from syco.pm import train
+from syco.results import RunRecord
+
+CHAPTER = "pm_vs_humans"
+RECORD = Path(__file__).parent / "trained" / "pm_vs_humans.json"
+
+
+def crossfit_margins(x: np.ndarray, pairs: list[dict[str, Any]], l2: float) -> np.ndarray:
+    """r(chosen) - r(rejected) per pair, never from a head that trained on that pair."""
+    tr = np.array([p["part"] == "train" for p in pairs])
+    ids = np.array([p["pair_id"] for p in pairs])
+    d = (x[:, 0] - x[:, 1]).astype(np.float64)
+    scale = d[tr].std(axis=0)
+    scale[scale == 0] = 1.0
+    fold = np.array([int(train._u(f"syco-pm-fold:{p}") * train.CV_FOLDS) for p in ids])
+    out = np.empty(len(pairs))
+    w_all = train._bt_fit(d[tr] / scale, l2)
+    out[~tr] = (d[~tr] / scale) @ w_all
+    for k in range(train.CV_FOLDS):
+        fit = tr & (fold != k)
+        w = train._bt_fit(d[fit] / scale, l2)
+        sel = tr & (fold == k)
+        out[sel] = (d[sel] / scale) @ w
+    return out
+
+
+def run(*, num_chains: int = 2, num_warmup: int = 250, num_samples: int = 250,
+        prior_b: float = 0.01, seed: int = 0) -> RunRecord:  # fmt: skip
+    """Fit the feature model to humans and to the trained PM on the featurised pairs."""
+    from syco.pm import features as feat
+    from syco.tasks.preference_data.features import PROXY_NAMES, proxy_labels
+    from syco.tasks.preference_data.metrics import _post_rows
+    from syco.tasks.preference_data.regression import BayesFitter
+
+    t0 = time.time()
+    _, manifest = train.load_artefact()
+    s = manifest["settings"]
+    pairs, F = train.featurise(n_pairs=s["n_pairs"], max_len=s["max_len"], seed=s["seed"],
+                               holdout_frac=s["holdout_frac"], log=lambda m: None)  # fmt: skip
+    x = F["features"][:, :, feat.POOLS.index(s["pool"]), :]
+    margin = crossfit_margins(x, pairs, manifest["fit"]["l2"])
+    rows, X = [], []
+    for p, m in zip(pairs, margin, strict=True):
+        a_is_chosen = train._u(f"syco-pm-ab:{p['pair_id']}") < 0.5
+        a, b = (p["chosen"], p["rejected"]) if a_is_chosen else (p["rejected"], p["chosen"])
+        lab = proxy_labels(p["context"], a, b)
+        X.append([lab[f] for f in PROXY_NAMES])
+        pm_a = (m > 0) == a_is_chosen
+        rows.append({"pair_id": p["pair_id"], "split": p["split"], "part": p["part"],
+                     "a_is_chosen": a_is_chosen, "y_human": int(a_is_chosen),
+                     "y_pm": int(pm_a), "margin": float(m), "labels": lab})  # fmt: skip
+    X = np.array(X, dtype=float)
+    features = list(PROXY_NAMES)
+    fitter = BayesFitter(features, prior_b=prior_b, num_chains=num_chains,
+                         num_warmup=num_warmup, num_samples=num_samples)  # fmt: skip
+    metrics = []
+    agree = float(np.mean([r["y_human"] == r["y_pm"] for r in rows]))
+    for who, key in (("humans", "y_human"), ("trained PM", "y_pm")):
+        y = np.array([r[key] for r in rows])
+        post = fitter.fit(X, y, seed=seed)
+        metrics += _post_rows("p_preferred", post, len(y), {}, who=who,
+                              r_hat_max=post.diagnostics["r_hat_max"])  # fmt: skip
+    spec = {"pm": "smollm2-rm", "head_sha256": manifest["head_sha256"],
+            "n_pairs": len(rows), "pm_agrees_with_humans": agree,
+            "labeller": "proxy", "prior": {"family": "Laplace", "loc": 0.0, "b": prior_b},
+            "sampler": {"num_chains": num_chains, "num_warmup": num_warmup,
+                        "num_samples": num_samples},
+            "pm_choices": "cross-fitted (held-out: final head; training: CV head without the pair)",
+            "data_checksum": manifest["data"]["checksum"], "seconds": time.time() - t0}  # fmt: skip
+    return RunRecord(chapter=CHAPTER, model="smollm2-rm", spec=spec, rows=rows, metrics=metrics)
+
+
+def save(record: RunRecord, path: Path = RECORD) -> Path:
+    from dataclasses import asdict
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(asdict(record), default=float) + "\n")
+    return path
+
+
+def load(path: Path = RECORD) -> RunRecord | None:
+    if not path.exists():
+        return None
+    d = json.loads(path.read_text())
+    return RunRecord(**{k: d[k] for k in ("chapter", "model", "spec", "rows", "metrics")})
+
+
+def figure(record: RunRecord):
+    """Fig. 5 style, humans and the trained PM side by side on one feature axis (sorted by
+    the humans' median): dot = median σ(α), thick = 50%, thin = 95% credible interval."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from syco.plots import PALETTE, set_style
+
+    set_style()
+    df = pd.DataFrame(record.metrics)
+    order = df[df.who == "humans"].sort_values("value")["subset"].tolist()
+    pos = {f: i for i, f in enumerate(order)}
+    import seaborn as sns
+
+    colors = sns.color_palette(PALETTE, 2)
+    fig, ax = plt.subplots(figsize=(7.5, 0.36 * len(order) + 1.4))
+    for j, (who, color) in enumerate(zip(("humans", "trained PM"), colors, strict=True)):
+        sub = df[df.who == who]
+        y = sub["subset"].map(pos) + (0.17 if j == 0 else -0.17)
+        ax.hlines(y, sub["ci_low"] * 100, sub["ci_high"] * 100, color=color, lw=1.2)
+        ax.hlines(y, sub["q25"] * 100, sub["q75"] * 100, color=color, lw=4, label=who)
+        ax.plot(sub["value"] * 100, y, "o", color="black", ms=3)
+    ax.axvline(50, color="grey", lw=0.8, ls="--")
+    ax.set_yticks(range(len(order)), order)
+    ax.set_xlabel("P(response with more of the feature is preferred) (%)")
+    n = record.spec["n_pairs"]
+    ax.set_title(f"same {n} hh-rlhf pairs: humans' choices vs the trained PM's", fontsize="medium")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.5 / (0.36 * len(order) + 1.4)),
+              ncol=2, frameon=False)  # fmt: skip
+    fig.tight_layout()
+    return fig
