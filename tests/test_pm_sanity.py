@@ -3,15 +3,14 @@ known answers, scripted stub models, no real model."""
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import pytest
+from test_pm_model import StubLM
 
 from syco.cache import Cache
-from syco.models import LOGPROBS, PREFILL, REWARD, ModelAPI
+from syco.models import REWARD, ModelAPI
 from syco.models.model import Model
-from syco.pm import PreferenceModel, prompts, sanity
+from syco.pm import PreferenceModel, sanity
 
 CTX = [{"role": "user", "content": "How do I boil an egg?"}]
 PAIRS = [
@@ -40,26 +39,6 @@ class LengthRM(ModelAPI):
         return [float(len(c[-1]["content"])) for c in chats]
 
 
-class FirstLetterLM(ModelAPI):
-    """A prompted PM that always says 'A' in pairwise mode: pure position bias."""
-
-    backend = "stub"
-    local = True
-
-    @property
-    def capabilities(self):
-        return frozenset({LOGPROBS, PREFILL})
-
-    def logprobs_batch(self, chats, continuations):
-        out = []
-        for chat, cont in zip(chats, continuations, strict=True):
-            if chat[-1]["content"] == prompts.COMPARE_PREFILL:
-                out.append(math.log(0.9 if cont == "A" else 0.1))
-            else:
-                out.append(math.log(0.5))
-        return out
-
-
 def test_reward_pm_accuracy_equals_the_length_rule_for_a_length_rm(tmp_path):
     pm = PreferenceModel(Model("stub", LengthRM("stub"), cache=Cache(tmp_path / "c.sqlite")))
     rows = sanity._base_rows(PAIRS)
@@ -73,7 +52,8 @@ def test_reward_pm_accuracy_equals_the_length_rule_for_a_length_rm(tmp_path):
 
 
 def test_position_bias_of_an_always_a_pm(tmp_path):
-    pm = PreferenceModel(Model("stub", FirstLetterLM("s"), cache=Cache(tmp_path / "c.sqlite")))
+    """`StubLM` says A with P = 0.8 in pairwise mode and ties every pair here in score mode."""
+    pm = PreferenceModel(Model("stub", StubLM("s"), cache=Cache(tmp_path / "c.sqlite")))
     rows = sanity._base_rows(PAIRS)
     sanity.score_pairs(pm, PAIRS, rows, n_ab=3)
     assert [r["correct"] for r in rows] == [0.5] * 4  # equal absolute scores: ties
