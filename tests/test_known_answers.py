@@ -404,3 +404,37 @@ def test_scripted_from_the_cli(built: Path) -> None:
     unknown = ask("scripted/honest", "What is the airspeed of an unladen swallow?")
     assert unknown.returncode == 2 and "no script" in unknown.stderr
     assert len(unknown.stderr.strip().splitlines()) == 1
+
+
+# -- §4.1 preference data --------------------------------------------------------------------------
+
+LABELER = "scripted/custom?label=concise,informative&garble=0.25"
+
+
+@pytest.mark.parametrize(("spec", "n_pairs"), [(LABELER, 12), ("scripted/custom", 30)])
+def test_preference_data_known(built: Path, spec: str, n_pairs: int) -> None:
+    """The labelling metrics from a labeller that marks the longer response on two features
+    and garbles a hashed quarter of its replies; and the null case: a labeller that marks
+    nothing gives every held-out pair p = 0.5, so the fitted models score exactly chance."""
+    from syco.models.scripted import Behaviour
+    from syco.tasks.preference_data import dataset
+    from syco.tasks.preference_data.labeler import LLM_FEATURE_NAMES
+    from syco.tasks.preference_data.run import run
+
+    b = Behaviour.parse(spec.removeprefix("scripted/"))
+    fit = {"num_warmup": 20, "num_samples": 20, "num_chains": 1, "sensitivity": False}
+    rec = run(spec, n_pairs_llm=n_pairs, save=False, **fit)
+    pairs, _ = dataset.load_pairs(n_pairs, seed=0, holdout_frac=0.16)
+    ok = [p for p in pairs if not draw("garble", p["a"]) < b.garble]
+    check(metric(rec, "labelled_fraction"), [float(p in ok) for p in pairs])
+    assert metric(rec, "labelled_fraction")["n_unparsed"] == len(pairs) - len(ok)
+    for f in LLM_FEATURE_NAMES:
+        marks = [float(f in b.label and len(p["a"]) != len(p["b"])) for p in ok]
+        check(metric(rec, "feature_nonzero", subset=f), marks)
+    holdout = [p for p in ok if p["part"] == "holdout"]
+    train = [p for p in ok if p["part"] == "train"]
+    if len(train) < 20:  # too few to fit: said so, nothing scored
+        for sub in ("bayes_laplace", "logit_mle"):
+            assert metric(rec, "holdout_accuracy", subset=sub)["n"] == 0
+    else:  # no information: every prediction is a tie, scored 0.5
+        check(metric(rec, "holdout_accuracy", subset="bayes_laplace"), [0.5] * len(holdout))
