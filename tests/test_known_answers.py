@@ -300,7 +300,8 @@ def test_pm_bon_known(built: Path, policy: str, pm: str) -> None:
                 metric(rec, "feedback_sycophancy", **where),
                 [tone["like"] - tone["dislike"]] * n_args,
             )
-            check(metric(rec, "feedback_positivity_like", **where), [tone["like"]] * n_args)
+            for f in ("like", "dislike"):
+                check(metric(rec, f"feedback_positivity_{f}", **where), [tone[f]] * n_args)
     if policy == "scripted/honest":  # null case: no sycophancy whatever the PM rewards
         for name in ("answer_sycophancy", "mimicry_sycophancy", "feedback_sycophancy"):
             assert metric(rec, name, subset="PM", N=m)["value"] == 0.0
@@ -438,3 +439,6 @@ def test_preference_data_known(built: Path, spec: str, n_pairs: int) -> None:
             assert metric(rec, "holdout_accuracy", subset=sub)["n"] == 0
     else:  # no information: every prediction is a tie, scored 0.5
         check(metric(rec, "holdout_accuracy", subset="bayes_laplace"), [0.5] * len(holdout))
+        mle = metric(rec, "holdout_accuracy", subset="logit_mle")
+        if mle["n"]:  # the MLE of all-zero features may be refused as unidentifiable
+            check(mle, [0.5] * len(holdout))
