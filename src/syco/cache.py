@@ -277,18 +277,18 @@ class Cache:
         if not rows:
             return
         conn = self._conn()
-        for attempt in range(20):
+
+        def write() -> None:
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 conn.executemany("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)", rows)
                 conn.execute("COMMIT")
-                return
-            except sqlite3.OperationalError as e:  # database is locked: back off and retry
+            except sqlite3.OperationalError:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
-                if "locked" not in str(e) or attempt == 19:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
+                raise
+
+        _when_unlocked(write)
 
     @_friendly
     def stats(self) -> list[dict[str, Any]]:

@@ -121,19 +121,6 @@ def bootstrap_ci(
     return (float(np.quantile(boots, alpha / 2)), float(np.quantile(boots, 1 - alpha / 2)))
 
 
-def paired_bootstrap_ci(
-    a: Sequence[float],
-    b: Sequence[float],
-    *,
-    n_boot: int = 2000,
-    alpha: float = 0.05,
-    seed: int = 0,
-) -> tuple[float, float]:
-    """Interval of mean(a) - mean(b) for paired samples (same items under two conditions)."""
-    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    return bootstrap_ci(d, n_boot=n_boot, alpha=alpha, seed=seed)
-
-
 def sem(values: Sequence[float] | np.ndarray) -> float:
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]

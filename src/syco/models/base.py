@@ -78,6 +78,3 @@ class ModelAPI(ABC):
 
     def reward_batch(self, chats: list[Chat]) -> list[float]:
         raise NotImplementedError
-
-    def close(self) -> None:  # noqa: B027 - optional hook
-        """Release clients or weights."""

@@ -58,6 +58,8 @@ class HFAPI(ModelAPI):
         dtype: str | None = None,
     ):
         super().__init__(model_id)
+        # Quiet the fast tokenizer's warning when a process forks after loading it.
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         self.path = path or model_id
         local = Path(self.path).expanduser()
         self._local_dir = local if local.is_dir() else None
@@ -254,6 +256,3 @@ class HFAPI(ModelAPI):
         # One label: the reward. Two or more: last label's logit minus the first's.
         vals = logits[:, 0] if logits.shape[1] == 1 else logits[:, -1] - logits[:, 0]
         return [float(v) for v in vals]
-
-
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

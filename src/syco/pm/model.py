@@ -23,6 +23,7 @@ dialogue it sees (``prefix=NON_SYC_PREFIX``); nothing is trained.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,8 +90,7 @@ class PreferenceModel:
 
     def with_prefix(self, prefix: Chat | None = None) -> PreferenceModel:
         """The same PM (same loaded model) with a dialogue prefix; default: the non-syc one."""
-        pm = object.__new__(PreferenceModel)
-        pm.model, pm.spec, pm.kind, pm.contrast = self.model, self.spec, self.kind, self.contrast
+        pm = copy.copy(self)
         pm.prefix = list(prompts.NON_SYC_PREFIX if prefix is None else prefix)
         return pm
 
