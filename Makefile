@@ -17,12 +17,13 @@ ifdef PIP_FIND_LINKS
 export UV_FIND_LINKS ?= $(PIP_FIND_LINKS)
 endif
 
-.PHONY: setup model data test lint book chapters bench clean help
+.PHONY: setup model data test lint book chapters bench clean help lab
 
 help:
 	@echo "make book   - set up, run every chapter on the embedded model, build the book"
 	@echo "make test   - set up and run the tests (incl. one notebook run per chapter)"
 	@echo "make bench  - benchmarks (local batching, API concurrency)"
+	@echo "make lab    - JupyterLab on the project kernel with the chapter notebooks"
 
 $(BIN)/.installed: requirements-lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +59,15 @@ book: chapters
 bench: model
 	$(BIN)/python benchmarks/bench_local.py
 	$(BIN)/python benchmarks/bench_api.py
+
+# JupyterLab on the project's kernel (the .venv's python3), opened on the chapter notebooks:
+# run a chapter cell by cell, change its parameters cell, rerun. Results land in .syco/.
+$(BIN)/.lab: requirements-lab.txt $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements-lab.txt -c requirements-lock.txt
+	touch $@
+
+lab: model data $(BIN)/.lab
+	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) notebooks/
 
 clean:
 	rm -rf _build book/chapters/*.ipynb book/generated

@@ -304,3 +304,11 @@ def test_ays_truthfulqa_free_form_carries_its_incorrect_answers() -> None:
     assert grade_alias(reply, ok, []) is False  # what the chapter graded before the fix
     (trivia,) = free("trivia_qa", [{**item, "incorrect_answers": ["x"]}])
     assert "incorrect_answers" not in trivia["base"]
+
+
+def test_data_readme_matches_the_registry() -> None:
+    """data/README.md is generated (`syco data readme`): it never drifts from the registry."""
+    from syco.data.page import render_readme
+
+    readme = Path(__file__).resolve().parents[1] / "data" / "README.md"
+    assert readme.read_text(encoding="utf-8") == render_readme()

@@ -101,6 +101,16 @@ def list_() -> None:
 
 
 @app.command()
+def readme(path: Annotated[Path, typer.Argument()] = Path("data/README.md")) -> None:
+    """Write data/README.md (sources, licences, sha256, URLs, built sets) from the registry."""
+    from syco.data.page import render_readme
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_readme(), encoding="utf-8")
+    typer.echo(f"wrote {path}")
+
+
+@app.command()
 def page(path: Annotated[Path, typer.Argument()] = Path("book/data.md")) -> None:
     """Render the data page (sources, counts, deviations) from the built files."""
     from syco.data.page import write_data_page
