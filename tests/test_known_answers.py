@@ -101,7 +101,7 @@ def test_answer_known(built: Path, spec: str, correct: float, suggest: float) ->
     from syco.tasks.answer.prompts import BIASED, TEMPLATES
 
     n = 6
-    rec = answer.run(spec, n=n, grader="alias")
+    rec = answer.run_one(spec, n=n, grader="alias")
     per_q = answer_expected(load_items("rebuilt", n, 0), correct, suggest)
     pooled = {q: t for qs in per_q.values() for q, t in qs.items()}
     subsets = [*per_q.items(), ("pooled", pooled)]
@@ -146,7 +146,7 @@ def test_are_you_sure_known(built: Path, spec: str, correct: float, cave: float)
     from syco.tasks.are_you_sure.dataset import load_items
 
     n = 5
-    rec = are_you_sure.run(spec, n=n, grader="alias", judge="lexical")
+    rec = are_you_sure.run_one(spec, n=n, grader="alias", judge="lexical")
     items = load_items("rebuilt", n, 0)
     assert len(rec.rows) == len(items)
     exp = []
@@ -197,12 +197,12 @@ FEEDBACK_SPEC = "scripted/custom?praise=like,wrote&scold=dislike"
     [(FEEDBACK_SPEC, {"like", "wrote"}, {"dislike"}), ("scripted/honest", set(), set())],
 )
 def test_feedback_known(built: Path, spec: str, praise: set, scold: set) -> None:
-    from syco.tasks.feedback import run_model
+    from syco.tasks.feedback import run_one
     from syco.tasks.feedback.dataset import DOMAINS
     from syco.tasks.feedback.prompts import DISPREFER, FRAMINGS, PREFER
 
     n = 3
-    rec = run_model(spec, n=n, judge="vader")
+    rec = run_one(spec, n=n, judge="vader")
 
     def pos(f: str) -> float:  # VADER: praise > neutral (the baseline) > scold; a tie is 0.5
         return 1.0 if f in praise else 0.0 if f in scold else 0.5
@@ -231,10 +231,10 @@ MIMICRY_SPEC = "scripted/custom?mimic=0.5&knows=0.5"
                                                       ("scripted/honest", 0.0, 1.0)])  # fmt: skip
 def test_mimicry_known(built: Path, spec: str, mimic: float, knows: float) -> None:
     from syco.tasks.mimicry.dataset import load_items
-    from syco.tasks.mimicry.run import run_model
+    from syco.tasks.mimicry.run import run_one
 
     n = 6
-    rec = run_model(spec, n=n, n_wrong=2)
+    rec = run_one(spec, n=n, n_wrong=2)
     items, _ = load_items("rebuilt", n, 0, 2)
     poems = {it["poem_id"]: it["poem"] for it in items}
     known = {p for p, text in poems.items() if draw("knows", text) < knows}
@@ -274,7 +274,7 @@ def test_pm_bon_known(built: Path, policy: str, pm: str) -> None:
 
     b = Behaviour.parse(policy.removeprefix("scripted/"))
     m, sizes = 4, dict(n_answer=2, n_mimicry=2, n_feedback=2)
-    rec = pm_bon.run(policy=policy, pm=pm, pool_size=m, save=False, **sizes)
+    rec = pm_bon.run_one(policy, pm=pm, pool_size=m, **sizes)
     prompts, _ = pm_bon.dataset.load_prompts(**sizes)
     # Every sample of a pool is the same reply, so every PM (and the random PM) picks a
     # reply equal to the policy's one: the expected values do not depend on N or the PM.
@@ -335,9 +335,8 @@ def test_misconceptions_known(built: Path, pm: str, selector: str | None) -> Non
     from syco.tasks.misconceptions.prompts import BASELINE_TRUTHFUL, claim_sentence
 
     n, m, k, hardest = 8, 4, 4, [4]
-    rec, _ = mc.run(policy=MC_POLICY, pm=pm, selector=selector, difficulty_model=MC_POLICY,
-                    judge="cues", n=n, pool_size=m, levels=k, hardest_levels=hardest,
-                    save=False)  # fmt: skip
+    rec = mc.run_one(MC_POLICY, pm=pm, selector=selector, difficulty_model=MC_POLICY,
+                     judge="cues", n=n, pool_size=m, levels=k, hardest_levels=hardest)  # fmt: skip
     items = mc.dataset.load_items("rebuilt", n=n, seed=0)
     p = [draw("p_true", claim_sentence(it["claim"])) for it in items]
     level = _levels(p, k)

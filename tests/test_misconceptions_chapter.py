@@ -55,9 +55,9 @@ def test_misconceptions_notebook_end_to_end(
     assert "No class ratings yet" not in streams  # Fig. 7b was drawn from the ratings
     assert "no class ratings yet" not in out.read_text()
     (rec,) = load_runs("misconceptions")
-    assert rec.spec["pm_new_calls"] == 0
+    assert rec.spec["new_calls"] == 0 and rec.spec["cache_hits"] > 0
 
     rm = _tiny_rm(tmp_path / "rm", smollm2_dir, "gpt2")
-    rec2, _ = mc.run(pm=f"hf/{rm}", n=2, pool_size=2, max_tokens=8)
+    (rec2,) = mc.run(["smollm2"], pm=f"hf/{rm}", n=2, pool_size=2, max_tokens=8)
     assert rec2.spec["pm"]["kind"] == "reward"
     assert all(r["pm_score"].get("PM") is not None for r in rec2.rows)

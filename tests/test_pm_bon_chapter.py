@@ -46,8 +46,12 @@ def test_pm_bon_notebook_end_to_end(
 
     # The reward-model path: same pools (cache hits), scores from a tiny random RM.
     rm = _tiny_rm(tmp_path / "rm", smollm2_dir, "llama")
-    rec2 = pm_bon.run(pm=f"hf/{rm}", **PARAMS)
-    assert rec2.spec["policy_new_calls"] == 0 and rec2.spec["pm"]["kind"] == "reward"
+    (rec2,) = pm_bon.run(["smollm2"], pm=f"hf/{rm}", **PARAMS)
+    assert rec2.spec["calls"]["smollm2"] == {
+        "roles": ["policy"], "new_calls": 0, "cache_hits": 12, "call_errors": 0,
+        "tokens_in_new": 0, "tokens_out_new": 0,
+    }  # fmt: skip
+    assert rec2.spec["pm"]["kind"] == "reward"
     scores = [r["pm_score"] for r in rec2.rows]
     assert all(s["PM"] is not None for s in scores)
     assert any(s["PM"] != s["non-syc PM"] for s in scores)  # the prefix changes RM scores

@@ -31,6 +31,14 @@ def glue_figure(name: str, fig: Figure) -> None:
     plt.close(fig)
 
 
+def glue_all(values: dict[str, Any]) -> None:
+    """Glue every key number of a chapter for ``{glue:text}`` in its prose (not shown)."""
+    from myst_nb import glue
+
+    for name, value in values.items():
+        glue(name, value, display=False)
+
+
 def one_legend(fig: Figure, title: str = "model") -> Figure:
     """Replace the panels' legends with one legend under the figure: a legend inside a
     panel full of bars covers a bar, and every panel repeats the same models."""
@@ -121,6 +129,11 @@ def bar_ci(
     if hue and len(hues) > 0:
         ax.legend(title=hue, frameon=False, fontsize="small")
     return ax
+
+
+def wide_table(df: pd.DataFrame) -> Any:
+    """A table of long texts (responses, prompts) shown whole, without the index."""
+    return df.style.hide(axis="index")
 
 
 def paper_vs_ours(rows: list[dict[str, object]], cite: str = "") -> pd.DataFrame:

@@ -6,6 +6,7 @@ parameter (``source="rebuilt"`` or ``"released"``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,29 @@ def load(name: str, source: str = "rebuilt", n: int | None = None, seed: int = 0
     else:
         raise SycoError(f"source must be 'rebuilt' or 'released', not {source!r}")
     return sample_by_base(read_records(path), n, seed, name)
+
+
+def checksum(name: str, source: str = "rebuilt") -> str | None:
+    """sha256 of what a set's records come from, for a run record's ``data_checksum``.
+
+    "rebuilt": the built file; "released": the paper's file; "hh_rlhf": one sha256 over the
+    registered checksums of the hh-rlhf source files. None when the file is not there."""
+    if source == "hh_rlhf":
+        from syco.data.registry import sources
+
+        shas = sorted(f.sha256 for f in sources()["hh_rlhf"].files)
+        return hashlib.sha256("".join(shas).encode()).hexdigest()
+    if source == "rebuilt":
+        path = built_path(name)
+    elif source == "released":
+        from syco.data.released import released_dir
+
+        path = released_dir() / f"{name}.jsonl"
+    else:
+        raise SycoError(f"source must be 'rebuilt' or 'released', not {source!r}")
+    from syco.data.registry import sha256_file
+
+    return sha256_file(path) if path.is_file() else None
 
 
 def to_chat(prompt: list[dict[str, str]]) -> list[dict[str, str]]:

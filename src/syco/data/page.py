@@ -183,7 +183,7 @@ def render_readme() -> str:
             out.append(f"| `{name}` | `{f.path}` | `{f.sha256}` | {url} |")
     out += [
         "",
-        "## The paper's released files (`source=\"released\"`)",
+        '## The paper\'s released files (`source="released"`)',
         "",
         f"SycophancyEval, `{rel['upstream']}` at commit `{rel['commit']}`: "
         f"{_esc(rel['url'])} (git blob sha1 below; never committed here).",

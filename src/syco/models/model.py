@@ -93,6 +93,19 @@ class RunStats:
     errors: int = 0
     usage: Usage = field(default_factory=Usage)
 
+    def copy(self) -> RunStats:
+        return RunStats(self.new, self.cached, self.errors, Usage(**vars(self.usage)))
+
+    def since(self, before: RunStats) -> RunStats:
+        """What happened after the snapshot ``before`` (a `copy`)."""
+        usage = Usage(
+            self.usage.input_tokens - before.usage.input_tokens,
+            self.usage.output_tokens - before.usage.output_tokens,
+        )
+        return RunStats(
+            self.new - before.new, self.cached - before.cached, self.errors - before.errors, usage
+        )
+
     def summary(self, prefix: str = "") -> dict[str, int]:
         """The counters under the names every run record uses (``prefix`` names the role)."""
         return {

@@ -8,12 +8,14 @@ Specs: ``anthropic/<model>``, ``openai/<model>`` (any OpenAI-compatible server v
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import os
 from dataclasses import dataclass
 from typing import Any
 
+from syco import paths
 from syco.cache import Cache
 from syco.errors import SycoError
 from syco.models.model import Model
@@ -153,9 +155,33 @@ def _check_packages(backend: str) -> None:
             )
 
 
+# Models built in this process, by (spec, options, cache, environment): a local model's
+# weights load once per process however many roles use it. Run records count each run's
+# calls as differences of these models' counters (`loaded_models`).
+_MODELS: dict[tuple[Any, ...], Model] = {}
+_APIS: dict[tuple[Any, ...], Any] = {}
+
+
+def _env_key() -> str:
+    """What in the environment a backend reads when it is built (endpoints, keys, timeout,
+    offline mode): a model built under other values is another model. Hashed: the key
+    lives in memory only, but a secret never sits in it in plain text."""
+    seen = sorted(
+        (k, v)
+        for k, v in os.environ.items()
+        if k.endswith(("_BASE_URL", "_API_KEY")) or k in ("SYCO_TIMEOUT", "SYCO_OFFLINE")
+    )
+    return hashlib.sha256(repr(seen).encode()).hexdigest()[:16]
+
+
+def loaded_models() -> list[Model]:
+    """Every model `get_model` has built in this process."""
+    return list(_MODELS.values())
+
+
 def get_model(spec: str, *, cache: Cache | None = None, **options: Any) -> Model:
-    """Build a `Model` for a spec. Options: max_connections, batch_size, max_retries,
-    retry_base, and backend options (``device``, ``dtype`` for local models)."""
+    """The `Model` for a spec, built once per process. Options: max_connections, batch_size,
+    max_retries, retry_base, and backend options (``device``, ``dtype`` for local models)."""
     backend, name = parse_spec(spec)
     _check_packages(backend)
     info = BACKENDS[backend]
@@ -166,9 +192,14 @@ def get_model(spec: str, *, cache: Cache | None = None, **options: Any) -> Model
         wrapper_opts["max_connections"] = int(env_conn)
     wrapper_opts.update({k: v for k, v in options.items() if k in wrapper_keys})
     api_opts = {k: v for k, v in options.items() if k not in wrapper_keys}
-    cache = (
-        cache if cache is not None else Cache()
-    )  # a broken answer key fails before a model loads
-    cls = getattr(importlib.import_module(info.module), info.cls)
-    api = cls(name, **api_opts)
-    return Model(spec, api, cache=cache, **wrapper_opts)
+    env = "" if info.local else _env_key()
+    api_key = (backend, name, repr(sorted(api_opts.items())), env)
+    where = ("cache", id(cache)) if cache is not None else ("path", str(paths.cache_path()))
+    key = (spec.strip(), api_key, repr(sorted(wrapper_opts.items())), where)
+    if key not in _MODELS:
+        cache = cache if cache is not None else Cache()  # a broken key fails before a load
+        if api_key not in _APIS:
+            cls = getattr(importlib.import_module(info.module), info.cls)
+            _APIS[api_key] = cls(name, **api_opts)
+        _MODELS[key] = Model(spec, _APIS[api_key], cache=cache, **wrapper_opts)
+    return _MODELS[key]

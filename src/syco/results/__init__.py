@@ -8,22 +8,34 @@ every sample. ``metrics`` are tidy rows: metric, subset, value, ci_low, ci_high,
 n_errors, n_unparsed.
 """
 
+from syco.results.lookup import pick, pick_row, select
 from syco.results.store import (
     RunRecord,
+    calls_table,
+    latest_spec,
     load_runs,
     metrics_frame,
+    metrics_table,
     rows_frame,
     run_and_save,
     run_path,
     save_run,
+    spec_table,
 )
 
 __all__ = [
     "RunRecord",
+    "calls_table",
+    "latest_spec",
     "load_runs",
     "metrics_frame",
+    "metrics_table",
+    "pick",
+    "pick_row",
     "rows_frame",
     "run_and_save",
     "run_path",
     "save_run",
+    "select",
+    "spec_table",
 ]

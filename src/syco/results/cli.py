@@ -13,7 +13,7 @@ def results(
 ) -> None:
     """Print metrics with 95% CIs, sample counts, errors and unparsed counts."""
     from syco.project import chapter
-    from syco.results import metrics_frame
+    from syco.results import metrics_frame, metrics_table
 
     if fmt not in ("table", "json", "csv"):
         raise SycoError(f"unknown format {fmt!r}: use table, json or csv")
@@ -25,20 +25,8 @@ def results(
     elif fmt == "csv":
         typer.echo(df.to_csv(index=False), nl=False)
     else:
-        cols = [
-            "chapter",
-            "model",
-            "metric",
-            "subset",
-            "value",
-            "ci_low",
-            "ci_high",
-            "n",
-            "n_errors",
-            "n_unparsed",
-        ]
         typer.echo(
-            df[[c for c in cols if c in df]].to_string(
+            metrics_table(df, lead=("chapter", "model")).to_string(
                 index=False, float_format=lambda v: f"{v:.3f}"
             )
         )

@@ -236,3 +236,32 @@ def metrics_frame(chapter: str | None = None, root: Path | None = None) -> pd.Da
     if not runs:
         return pd.DataFrame(columns=["chapter", "model", *METRIC_COLUMNS])
     return pd.concat([r.metrics_df() for r in runs], ignore_index=True)
+
+
+def latest_spec(chapter: str, model: str, root: Path | None = None) -> dict[str, Any]:
+    """The spec of a model's saved run of a chapter ({} when it has none)."""
+    rec = next((r for r in reversed(load_runs(chapter, root)) if r.model == model), None)
+    return rec.spec if rec else {}
+
+
+def metrics_table(
+    metrics: pd.DataFrame, extra: tuple[str, ...] = (), lead: tuple[str, ...] = ("model",)
+) -> pd.DataFrame:
+    """The metric columns every table shows (``lead`` first, then ``extra`` ones such as a
+    template), rounded."""
+    cols = [*lead, *extra, *METRIC_COLUMNS]
+    return metrics[[c for c in dict.fromkeys(cols) if c in metrics]].round(3)
+
+
+def spec_table(chapter: str, keys: list[str], root: Path | None = None) -> pd.DataFrame:
+    """Chosen spec entries (roles, settings, data) of every saved run: one row per model."""
+    runs = {r.model: r.spec for r in load_runs(chapter, root)}
+    return pd.DataFrame([{k: s.get(k) for k in keys} for s in runs.values()], index=list(runs))
+
+
+def calls_table(records: list[RunRecord]) -> pd.DataFrame:
+    """What each run just did: new calls, cache hits, errors and seconds, per model."""
+    keys = ["new_calls", "cache_hits", "call_errors", "tokens_out_new", "seconds"]
+    return pd.DataFrame(
+        [{k: r.spec.get(k) for k in keys} for r in records], index=[r.model for r in records]
+    )

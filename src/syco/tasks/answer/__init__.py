@@ -1,25 +1,25 @@
 """§3.3 Answer sycophancy ("AI assistants can give biased answers"), Sharma et al. §3.3, Fig. 3; App. A.5.
 
 dataset (`load_items`) -> prompts (4 templates) -> `generate` -> `score_rows` (grader role)
--> `compute_metrics` -> one `RunRecord` per model. The notebook calls `run_models` and then
+-> `compute_metrics` -> one `RunRecord` per model. The notebook calls `run` and then
 reads every saved record of the chapter, so earlier models appear without new calls.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from syco.results import RunRecord, run_and_save
-from syco.tasks.answer.dataset import DATASETS, data_checksum, load_items
-from syco.tasks.answer.figures import accuracy_table, figure3, paper_table
+from syco.results import RunRecord
+from syco.tasks._chapter import RunEnvelope, run_all
+from syco.tasks.answer.dataset import DATASETS, load_items
+from syco.tasks.answer.figures import accuracy_table, figure3, key_numbers, paper_table
 from syco.tasks.answer.metrics import compute_metrics
 from syco.tasks.answer.prompts import BASELINE, BIASED, TEMPLATES, label
 from syco.tasks.answer.run import generate
 from syco.tasks.answer.score import score_rows
 
 CHAPTER = "answer"
-CHAPTER_VERSION = "1"
+VERSION = "1"
 
 __all__ = [
     "BASELINE",
@@ -27,18 +27,20 @@ __all__ = [
     "CHAPTER",
     "DATASETS",
     "TEMPLATES",
+    "VERSION",
     "accuracy_table",
     "compute_metrics",
     "figure3",
+    "key_numbers",
     "label",
     "load_items",
     "paper_table",
     "run",
-    "run_models",
+    "run_one",
 ]
 
 
-def run(
+def run_one(
     model: str,
     *,
     dataset_source: str = "rebuilt",
@@ -50,34 +52,30 @@ def run(
     max_tokens: int = 48,
 ) -> RunRecord:
     """Run §3.3 for one model spec and return its (unsaved) record."""
-    start = time.perf_counter()
+    env = RunEnvelope(
+        CHAPTER,
+        version=VERSION,
+        dataset_source=dataset_source,
+        data_sets=["answer"],
+        roles={"subject": model, "grader": grader},
+    )
     items = load_items(dataset_source, n, seed, tuple(datasets))
     m, comps = generate(model, items, temperature=temperature, max_tokens=max_tokens)
     rows = score_rows(items, comps, grader)
-    spec: dict[str, Any] = {
-        "chapter_version": CHAPTER_VERSION,
-        "paper_section": "3.3",
+    settings: dict[str, Any] = {
         "grader": grader,
         "n_per_dataset": n,
         "seed": seed,
         "datasets": list(datasets),
         "temperature": temperature,
         "max_tokens": max_tokens,
-        "data_source": dataset_source,
-        "data_checksum": data_checksum("answer", dataset_source),
         "n_prompts": len(items),
-        **m.stats.summary(),
-        "seconds": round(time.perf_counter() - start, 1),
     }
-    return RunRecord(
-        chapter=CHAPTER,
-        model=m.spec,
-        spec=spec,
-        rows=rows,
-        metrics=compute_metrics(rows, seed=seed),
+    return env.record(
+        m.spec, settings=settings, rows=rows, metrics=compute_metrics(rows, seed=seed)
     )
 
 
-def run_models(models: list[str], **settings: Any) -> list[RunRecord]:
+def run(models: list[str], **settings: Any) -> list[RunRecord]:
     """Run and save every model in `models` (cache hits make repeated runs free)."""
-    return run_and_save(run, models, **settings)
+    return run_all(run_one, models, **settings)

@@ -6,23 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from syco.data import load, to_chat
-from syco.data.registry import sha256_file
 from syco.tasks.answer.prompts import template_id
 
 DATASETS = ("trivia_qa", "truthful_qa")
-
-
-def data_checksum(name: str, source: str) -> str | None:
-    """sha256 of the file the records came from (the built set or the released file)."""
-    if source == "rebuilt":
-        from syco.data.build import built_path
-
-        path = built_path(name)
-    else:
-        from syco.data.released import released_path
-
-        path = released_path(name)
-    return sha256_file(path) if path.is_file() else None
 
 
 def load_items(

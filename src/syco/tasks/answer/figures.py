@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from syco.plots import bar_ci, one_legend, paper_vs_ours, set_style
+from syco.results import latest_spec, pick, pick_row, select
 from syco.tasks.answer.prompts import BASELINE, BIASED, label
 
 
@@ -61,15 +62,40 @@ def accuracy_table(metrics: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
+    """The numbers the chapter's prose glues, for one model (pooled over datasets)."""
+    from syco.tasks.answer import CHAPTER
+
+    def row(metric: str, template: str) -> dict:
+        return pick_row(metrics, metric, model=model, template=template, subset="all")
+
+    syc = row("answer_sycophancy", "mean of 3 biased")
+    wrong, right = row("delta_accuracy", "think_incorrect"), row("delta_accuracy", "think_correct")
+    base = row("accuracy", "baseline")
+    acc = select(metrics, "accuracy", model=model, subset="all")
+    return {
+        "answer_model": model,
+        "answer_grader": latest_spec(CHAPTER, model).get("grader"),
+        "answer_baseline_acc": float(base["value"]),
+        "answer_syc": float(syc["value"]),
+        "answer_syc_lo": float(syc["ci_low"]),
+        "answer_syc_hi": float(syc["ci_high"]),
+        "answer_delta_wrong": float(wrong["value"]),
+        "answer_delta_wrong_lo": float(wrong["ci_low"]),
+        "answer_delta_wrong_hi": float(wrong["ci_high"]),
+        "answer_delta_right": float(right["value"]),
+        "answer_n": int(base["n"]),
+        "answer_unparsed": int(acc["n_unparsed"].sum()),
+    }
+
+
 def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
     """The paper's text-stated numbers (Sharma et al. §3.3, Fig. 3) beside ours, labelled."""
     rows = []
     for model in dict.fromkeys(metrics["model"]):
-        mm = metrics[(metrics.model == model) & (metrics.subset == "all")]
 
-        def v(metric: str, template: str, mm: pd.DataFrame = mm) -> float | None:
-            s = mm[(mm.metric == metric) & (mm.template == template)]["value"]
-            return float(s.iloc[0]) if len(s) else None
+        def v(metric: str, template: str, model: str = model) -> float | None:
+            return pick(metrics, metric, model=model, subset="all", template=template, default=None)
 
         rows += [
             {

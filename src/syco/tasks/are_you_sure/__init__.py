@@ -7,21 +7,26 @@ grader role, admits judge role) -> `compute_metrics` -> one `RunRecord` per mode
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict
 from typing import Any
 
-from syco.results import RunRecord, run_and_save
-from syco.tasks.answer.dataset import data_checksum
+from syco.results import RunRecord
+from syco.tasks._chapter import RunEnvelope, run_all
 from syco.tasks.are_you_sure.dataset import SUBSETS, load_items
-from syco.tasks.are_you_sure.figures import figure2, figure_accuracy, metrics_table, paper_table
+from syco.tasks.are_you_sure.figures import (
+    figure2,
+    figure_accuracy,
+    key_numbers,
+    metrics_table,
+    paper_table,
+)
 from syco.tasks.are_you_sure.metrics import compute_metrics
 from syco.tasks.are_you_sure.prompts import CHALLENGE, FINAL_FREE, FINAL_LETTER, PREFILL
 from syco.tasks.are_you_sure.run import Settings, converse
 from syco.tasks.are_you_sure.score import score_rows
 
 CHAPTER = "are_you_sure"
-CHAPTER_VERSION = "1"
+VERSION = "1"
 
 __all__ = [
     "CHALLENGE",
@@ -31,18 +36,20 @@ __all__ = [
     "PREFILL",
     "SUBSETS",
     "Settings",
+    "VERSION",
     "compute_metrics",
     "figure2",
     "figure_accuracy",
+    "key_numbers",
     "load_items",
     "metrics_table",
     "paper_table",
     "run",
-    "run_models",
+    "run_one",
 ]
 
 
-def run(
+def run_one(
     model: str,
     *,
     dataset_source: str = "rebuilt",
@@ -54,14 +61,18 @@ def run(
     **settings: Any,
 ) -> RunRecord:
     """Run §3.2 for one model spec and return its (unsaved) record."""
-    start = time.perf_counter()
+    env = RunEnvelope(
+        CHAPTER,
+        version=VERSION,
+        dataset_source=dataset_source,
+        data_sets=["are_you_sure"],
+        roles={"subject": model, "grader": grader, "judge": judge},
+    )
     s = Settings(**settings)
     items = load_items(dataset_source, n, seed, tuple(subsets))
     m, prefill, states = converse(model, items, s)
     rows = score_rows(states, grader=grader, judge=judge, prefill=prefill)
-    spec: dict[str, Any] = {
-        "chapter_version": CHAPTER_VERSION,
-        "paper_section": "3.2",
+    settings_: dict[str, Any] = {
         "grader": grader,
         "judge": judge,
         "answer_format": "prefill" if prefill else "instruction",
@@ -71,21 +82,13 @@ def run(
         "seed": seed,
         "subsets": list(subsets),
         **asdict(s),
-        "data_source": dataset_source,
-        "data_checksum": data_checksum("are_you_sure", dataset_source),
         "n_items": len(items),
-        **m.stats.summary(),
-        "seconds": round(time.perf_counter() - start, 1),
     }
-    return RunRecord(
-        chapter=CHAPTER,
-        model=m.spec,
-        spec=spec,
-        rows=rows,
-        metrics=compute_metrics(rows, seed=seed),
+    return env.record(
+        m.spec, settings=settings_, rows=rows, metrics=compute_metrics(rows, seed=seed)
     )
 
 
-def run_models(models: list[str], **settings: Any) -> list[RunRecord]:
+def run(models: list[str], **settings: Any) -> list[RunRecord]:
     """Run and save every model in `models` (cache hits make repeated runs free)."""
-    return run_and_save(run, models, **settings)
+    return run_all(run_one, models, **settings)

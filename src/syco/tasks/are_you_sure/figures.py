@@ -8,7 +8,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from syco import results
 from syco.plots import bar_ci, one_legend, paper_vs_ours, set_style
+from syco.results import latest_spec, pick, pick_row
 
 
 def _order(metrics: pd.DataFrame) -> list[str]:
@@ -77,33 +79,53 @@ METRIC_ORDER = [
 
 
 def metrics_table(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Every metric per model x subset with CI and counts."""
-    cols = [
-        "model",
-        "subset",
-        "metric",
-        "value",
-        "ci_low",
-        "ci_high",
-        "n",
-        "n_errors",
-        "n_unparsed",
-    ]
-    m = metrics[cols].copy()
-    m["metric"] = pd.Categorical(m["metric"], METRIC_ORDER, ordered=True)
+    """Every metric per model x subset with CI and counts, in the paper's order (a metric
+    not in `METRIC_ORDER` keeps its name and comes after the known ones)."""
+    m = results.metrics_table(metrics, lead=("model", "subset"))
+    order = list(dict.fromkeys([*METRIC_ORDER, *m["metric"]]))
+    m["metric"] = pd.Categorical(m["metric"], order, ordered=True)
     m["subset"] = pd.Categorical(m["subset"], _order(metrics), ordered=True)
     return m.sort_values(["model", "subset", "metric"]).reset_index(drop=True)
+
+
+KEY_METRICS = {
+    "admits": "admits_mistake",
+    "c2i": "correct_to_incorrect",
+    "i2c": "incorrect_to_correct",
+    "change": "answer_change",
+    "before": "accuracy_before",
+    "after": "accuracy_after",
+}
+
+
+def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
+    """The numbers the chapter's prose glues, for one model (pooled over subsets)."""
+    from syco.tasks.are_you_sure import CHAPTER
+
+    spec = latest_spec(CHAPTER, model)
+    out: dict[str, object] = {
+        "ays_model": model,
+        "ays_judge": spec.get("judge"),
+        "ays_format": spec.get("answer_format"),
+    }
+    for key, metric in KEY_METRICS.items():
+        row = pick_row(metrics, metric, model=model, subset="all")
+        out[f"ays_{key}"] = float(row["value"])
+        out[f"ays_{key}_n"] = int(row["n"])
+        out[f"ays_{key}_lo"] = float(row["ci_low"])
+        out[f"ays_{key}_hi"] = float(row["ci_high"])
+    unparsed = pick(metrics, "accuracy_before", model=model, subset="all", field="n_unparsed")
+    out["ays_unparsed"] = int(unparsed)
+    return out
 
 
 def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
     """The paper's numbers (Sharma et al. §3.2, Fig. 2; App. A.4, Fig. 16) beside ours (average of sub-datasets), labelled."""
     rows = []
     for model in dict.fromkeys(metrics["model"]):
-        mm = metrics[(metrics.model == model) & (metrics.subset == "all")]
 
-        def v(metric: str, mm: pd.DataFrame = mm) -> float | None:
-            s = mm[mm.metric == metric]["value"]
-            return float(s.iloc[0]) if len(s) else None
+        def v(metric: str, model: str = model) -> float | None:
+            return pick(metrics, metric, model=model, subset="all", default=None)
 
         before, after = v("accuracy_before"), v("accuracy_after")
         rows += [

@@ -13,22 +13,23 @@ from typing import Any
 
 import pandas as pd
 
-from syco.results import RunRecord, metrics_frame, rows_frame, run_and_save
+from syco.results import RunRecord, metrics_frame, rows_frame
+from syco.tasks._chapter import run_all
 from syco.tasks.feedback.figures import fig1, fig_domains
 from syco.tasks.feedback.metrics import compute_metrics
 from syco.tasks.feedback.prompts import DISPREFER, FRAMINGS, LABELS, PREFER
-from syco.tasks.feedback.run import CHAPTER, run_model
-from syco.tasks.feedback.summary import paper_vs_ours, summary
+from syco.tasks.feedback.run import CHAPTER, VERSION, run_one
+from syco.tasks.feedback.summary import example, paper_vs_ours, summary
 
 __all__ = [
-    "CHAPTER", "DISPREFER", "FRAMINGS", "LABELS", "PREFER", "compute_metrics", "fig1",
-    "fig_domains", "frames", "paper_vs_ours", "run", "run_model", "summary",
+    "CHAPTER", "VERSION", "DISPREFER", "FRAMINGS", "LABELS", "PREFER", "compute_metrics", "fig1",
+    "example", "fig_domains", "frames", "paper_vs_ours", "run", "run_one", "summary",
 ]  # fmt: skip
 
 
 def run(models: list[str], **settings: Any) -> list[RunRecord]:
-    """Run and save every model in `models` (settings: see `run_model`)."""
-    return run_and_save(run_model, models, **settings)
+    """Run and save every model in `models` (settings: see `run_one`)."""
+    return run_all(run_one, models, **settings)
 
 
 def frames() -> tuple[pd.DataFrame, pd.DataFrame]:

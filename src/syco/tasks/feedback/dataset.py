@@ -8,24 +8,10 @@ import json
 from typing import Any
 
 from syco.data import load, to_chat
-from syco.data.registry import sha256_file
 from syco.errors import SycoError
 from syco.tasks.feedback.prompts import framing_id
 
 DOMAINS = ("arguments", "math", "poems")
-
-
-def data_checksum(source: str) -> str | None:
-    """sha256 of the file the records came from (the built set or the released file)."""
-    if source == "rebuilt":
-        from syco.data.build import built_path
-
-        path = built_path("feedback")
-    else:
-        from syco.data.released import released_path
-
-        path = released_path("feedback")
-    return sha256_file(path) if path.is_file() else None
 
 
 def text_id(base: dict[str, Any]) -> str:

@@ -3,24 +3,24 @@ positivity judge, into one self-describing `RunRecord` per model."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from syco.judges.positivity import get_positivity_judge
 from syco.models import GenerateConfig, get_model
 from syco.results import RunRecord
-from syco.tasks.feedback.dataset import DOMAINS, data_checksum, load_items
+from syco.tasks._chapter import RunEnvelope
+from syco.tasks.feedback.dataset import DOMAINS, load_items
 from syco.tasks.feedback.metrics import compute_metrics
 from syco.tasks.feedback.score import score_rows
 
 CHAPTER = "feedback"
-CHAPTER_VERSION = "1"
+VERSION = "1"
 
 
-def run_model(
+def run_one(
     model: str,
     *,
-    source: str = "rebuilt",
+    dataset_source: str = "rebuilt",
     n: int | None = 3,
     seed: int = 0,
     judge: str = "vader",
@@ -29,8 +29,14 @@ def run_model(
     domains=DOMAINS,
 ) -> RunRecord:
     """Generate feedback for all framings of `n` texts per domain and judge it."""
-    start = time.time()
-    items = load_items(source, n, seed, tuple(domains))
+    env = RunEnvelope(
+        CHAPTER,
+        version=VERSION,
+        dataset_source=dataset_source,
+        data_sets=["feedback"],
+        roles={"subject": model, "judge": judge},
+    )
+    items = load_items(dataset_source, n, seed, tuple(domains))
     m = get_model(model)
     cfg = GenerateConfig(temperature=temperature, max_tokens=max_tokens)
     comps = m.generate([it["chat"] for it in items], cfg, desc=f"{model} feedback")
@@ -50,8 +56,7 @@ def run_model(
         )
     j = get_positivity_judge(judge)
     score_rows(rows, j)
-    spec = {
-        "chapter_version": CHAPTER_VERSION,
+    settings = {
         "judge": j.spec,
         "judge_description": j.description,
         "n": n,
@@ -60,12 +65,5 @@ def run_model(
         "max_tokens": max_tokens,
         "domains": list(domains),
         "both_orders": True,
-        "data_source": source,
-        "data_sha256": data_checksum(source),
-        **m.stats.summary(),
-        **j.stats(),
-        "seconds": round(time.time() - start, 1),
     }
-    return RunRecord(
-        chapter=CHAPTER, model=model, spec=spec, rows=rows, metrics=compute_metrics(rows, seed)
-    )
+    return env.record(model, settings=settings, rows=rows, metrics=compute_metrics(rows, seed))

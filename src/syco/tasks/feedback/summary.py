@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from syco import plots
+from syco.results import pick_row, select
 from syco.tasks.feedback.prompts import FRAMINGS, LABELS
 
 PAPER = {
@@ -22,13 +23,6 @@ PAPER = {
     "feedback_sycophancy": "positive for all five assistants, objective and subjective "
     "domains alike (Fig. 1, App. Fig. 10) [P]/[A]",
 }
-
-
-def _get(metrics: pd.DataFrame, model: str, metric: str, subset: str) -> dict[str, Any]:
-    sel = metrics[
-        (metrics["model"] == model) & (metrics["metric"] == metric) & (metrics["subset"] == subset)
-    ]
-    return sel.iloc[-1].to_dict() if len(sel) else {}
 
 
 def verdict(value: float, lo: float, hi: float) -> str:
@@ -44,10 +38,11 @@ def verdict(value: float, lo: float, hi: float) -> str:
 
 def summary(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
     """Key numbers of one model, named for `myst_nb.glue`."""
-    syc = _get(metrics, model, "feedback_sycophancy", "all")
+    syc = pick_row(metrics, "feedback_sycophancy", model=model, subset="all")
     out: dict[str, Any] = {"fb_model": model}
     for f in FRAMINGS:
-        out[f"fb_pos_{f}"] = _get(metrics, model, "positivity", f"{f}/all").get("value", math.nan)
+        pos_f = pick_row(metrics, "positivity", model=model, subset=f"{f}/all")
+        out[f"fb_pos_{f}"] = pos_f.get("value", math.nan)
     v, lo, hi = (syc.get(k, math.nan) for k in ("value", "ci_low", "ci_high"))
     pos = metrics[
         (metrics["model"] == model)
@@ -66,12 +61,19 @@ def summary(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
     return out
 
 
+def example(rows: pd.DataFrame, model: str) -> Any:
+    """The first argument's feedback under every framing, with its positivity score."""
+    args = select(rows, model=model, domain="arguments")
+    first = select(args, text_id=args.text_id.iloc[0]) if len(args) else args
+    return plots.wide_table(first[["framing", "response", "score"]])
+
+
 def paper_vs_ours(metrics: pd.DataFrame) -> pd.DataFrame:
     """One row per quantity and model: the paper's claim (text) beside our value."""
     rows = []
     for model in dict.fromkeys(metrics["model"]):
         for f in FRAMINGS:
-            r = _get(metrics, model, "positivity", f"{f}/all")
+            r = pick_row(metrics, "positivity", model=model, subset=f"{f}/all")
             rows.append(
                 {
                     "quantity": f"Positivity, '{LABELS[f]}' vs baseline",
@@ -80,7 +82,7 @@ def paper_vs_ours(metrics: pd.DataFrame) -> pd.DataFrame:
                     "model": model,
                 }
             )
-        r = _get(metrics, model, "feedback_sycophancy", "all")
+        r = pick_row(metrics, "feedback_sycophancy", model=model, subset="all")
         rows.append(
             {
                 "quantity": "Feedback sycophancy (prefer − disprefer)",

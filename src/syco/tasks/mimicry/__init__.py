@@ -14,21 +14,22 @@ from typing import Any
 import pandas as pd
 
 from syco.judges.attribution import attribution_correct, mentions, mimicry_score
-from syco.results import RunRecord, metrics_frame, rows_frame, run_and_save
+from syco.results import RunRecord, metrics_frame, rows_frame
+from syco.tasks._chapter import run_all
 from syco.tasks.mimicry.figures import fig4
 from syco.tasks.mimicry.metrics import compute_metrics
-from syco.tasks.mimicry.run import CHAPTER, run_model
-from syco.tasks.mimicry.summary import paper_vs_ours, summary
+from syco.tasks.mimicry.run import CHAPTER, VERSION, run_one
+from syco.tasks.mimicry.summary import examples, paper_vs_ours, summary
 
 __all__ = [
-    "CHAPTER", "attribution_correct", "compute_metrics", "fig4", "frames", "mentions",
-    "mimicry_score", "paper_vs_ours", "run", "run_model", "summary",
+    "CHAPTER", "VERSION", "attribution_correct", "compute_metrics", "examples", "fig4", "frames", "mentions",
+    "mimicry_score", "paper_vs_ours", "run", "run_one", "summary",
 ]  # fmt: skip
 
 
 def run(models: list[str], **settings: Any) -> list[RunRecord]:
-    """Run and save every model in `models` (settings: see `run_model`)."""
-    return run_and_save(run_model, models, **settings)
+    """Run and save every model in `models` (settings: see `run_one`)."""
+    return run_all(run_one, models, **settings)
 
 
 def frames() -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -9,22 +9,8 @@ import random
 from typing import Any
 
 from syco.data import load, to_chat
-from syco.data.registry import sha256_file
 
 FIRST_LINE = "I love this poem by the poet "
-
-
-def data_checksum(source: str) -> str | None:
-    """sha256 of the file the records came from (the built set or the released file)."""
-    if source == "rebuilt":
-        from syco.data.build import built_path
-
-        path = built_path("mimicry")
-    else:
-        from syco.data.released import released_path
-
-        path = released_path("mimicry")
-    return sha256_file(path) if path.is_file() else None
 
 
 def poem_text(rec: dict[str, Any]) -> str:

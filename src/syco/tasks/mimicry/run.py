@@ -3,18 +3,18 @@ then the misattributed prompts, score by string matching, one `RunRecord` per mo
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from syco.models import GenerateConfig, get_model
 from syco.results import RunRecord
-from syco.tasks.mimicry.dataset import data_checksum, load_items
+from syco.tasks._chapter import RunEnvelope
+from syco.tasks.mimicry.dataset import load_items
 from syco.tasks.mimicry.metrics import compute_metrics
 from syco.tasks.mimicry.prompts import direct_chat
 from syco.tasks.mimicry.score import score_direct, score_rows
 
 CHAPTER = "mimicry"
-CHAPTER_VERSION = "1"
+VERSION = "1"
 MATCHER = "syco.judges.attribution (string matching; rules in its docstring)"
 
 
@@ -31,10 +31,10 @@ def _row(item: dict[str, Any], chat: list[dict], comp: Any, **extra: Any) -> dic
     }
 
 
-def run_model(
+def run_one(
     model: str,
     *,
-    source: str = "rebuilt",
+    dataset_source: str = "rebuilt",
     n: int | None = 15,
     n_wrong: int | None = 2,
     seed: int = 0,
@@ -42,8 +42,14 @@ def run_model(
     max_tokens: int = 64,
     direct_max_tokens: int = 24,
 ) -> RunRecord:
-    start = time.time()
-    items, poets = load_items(source, n, seed, n_wrong)
+    env = RunEnvelope(
+        CHAPTER,
+        version=VERSION,
+        dataset_source=dataset_source,
+        data_sets=["mimicry"],
+        roles={"subject": model},
+    )
+    items, poets = load_items(dataset_source, n, seed, n_wrong)
     m = get_model(model)
     poems = list({it["poem_id"]: it for it in items}.values())
     direct_chats = [direct_chat(p["poem"]) for p in poems]
@@ -61,8 +67,7 @@ def run_model(
         for it, comp in zip(items, comps, strict=True)
     ]
     score_rows(rows, poets)
-    spec = {
-        "chapter_version": CHAPTER_VERSION,
+    settings = {
         "matcher": MATCHER,
         "n_poems": n,
         "n_wrong": n_wrong,
@@ -71,16 +76,8 @@ def run_model(
         "max_tokens": max_tokens,
         "direct_temperature": 0.0,
         "direct_max_tokens": direct_max_tokens,
-        "data_source": source,
-        "data_sha256": data_checksum(source),
         "known_poets": poets,
-        **m.stats.summary(),
-        "seconds": round(time.time() - start, 1),
     }
-    return RunRecord(
-        chapter=CHAPTER,
-        model=model,
-        spec=spec,
-        rows=direct + rows,
-        metrics=compute_metrics(rows, direct, seed),
+    return env.record(
+        model, settings=settings, rows=direct + rows, metrics=compute_metrics(rows, direct, seed)
     )

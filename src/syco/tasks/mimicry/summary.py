@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from syco import plots
+from syco.results import pick, pick_row, select
 
 PAPER = {
     "mimicry_filtered": "often: assistants repeat the wrong poet although they know the "
@@ -21,18 +22,11 @@ PAPER = {
 }
 
 
-def _get(metrics: pd.DataFrame, model: str, metric: str, subset: str) -> dict[str, Any]:
-    sel = metrics[
-        (metrics["model"] == model) & (metrics["metric"] == metric) & (metrics["subset"] == subset)
-    ]
-    return sel.iloc[-1].to_dict() if len(sel) else {}
-
-
 def summary(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
     """Key numbers of one model, named for `myst_nb.glue`."""
-    allp = _get(metrics, model, "mimicry", "all_poems")
-    filt = _get(metrics, model, "mimicry", "filtered")
-    direct = _get(metrics, model, "direct_attribution", "all_poems")
+    allp = pick_row(metrics, "mimicry", model=model, subset="all_poems")
+    filt = pick_row(metrics, "mimicry", model=model, subset="filtered")
+    direct = pick_row(metrics, "direct_attribution", model=model, subset="all_poems")
     n_pass = int(filt.get("n_poems", 0))
     n_poems = int(direct.get("n_poems", 0))
     if n_pass == 0:
@@ -51,15 +45,29 @@ def summary(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
         "mim_pass": n_pass,
         "mim_poems": n_poems,
         "mim_direct": direct.get("value", math.nan),
-        "mim_wrong": _get(metrics, model, "mentions_wrong", "all_poems").get("value", math.nan),
-        "mim_true": _get(metrics, model, "mentions_true", "all_poems").get("value", math.nan),
+        "mim_wrong": pick(metrics, "mentions_wrong", model=model, subset="all_poems"),
+        "mim_true": pick(metrics, "mentions_true", model=model, subset="all_poems"),
     }
+
+
+EXAMPLE_COLUMNS = {
+    "direct": ["title", "true_poet", "response", "correct"],
+    "mimicry": [
+        "title", "true_poet", "wrong_poet", "response", "mentions_wrong", "mentions_true", "score"
+    ],
+}  # fmt: skip
+
+
+def examples(rows: pd.DataFrame, model: str, kind: str, n: int | None = None) -> Any:
+    """A model's replies of one kind ("direct" who-wrote-it, or "mimicry"), first ``n``."""
+    sel = select(rows, model=model, kind=kind)[EXAMPLE_COLUMNS[kind]]
+    return plots.wide_table(sel.head(n) if n else sel)
 
 
 def paper_vs_ours(metrics: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     out = []
     for model in dict.fromkeys(metrics["model"]):
-        filt = _get(metrics, model, "mimicry", "filtered")
+        filt = pick_row(metrics, "mimicry", model=model, subset="filtered")
         out += [
             {
                 "quantity": "Mimicry rate, poems the model attributes correctly",
@@ -70,13 +78,15 @@ def paper_vs_ours(metrics: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
             {
                 "quantity": "Mimicry rate, all poems (no filter)",
                 "paper": "not reported",
-                "ours": _get(metrics, model, "mimicry", "all_poems").get("value"),
+                "ours": pick(metrics, "mimicry", model=model, subset="all_poems", default=None),
                 "model": model,
             },
             {
                 "quantity": "Poems attributed correctly when asked directly",
                 "paper": PAPER["direct_attribution"],
-                "ours": _get(metrics, model, "direct_attribution", "all_poems").get("value"),
+                "ours": pick(
+                    metrics, "direct_attribution", model=model, subset="all_poems", default=None
+                ),
                 "model": model,
             },
         ]

@@ -8,33 +8,38 @@ Fig. 7b activity (export a rating sheet, import the class's ratings).
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from syco.pm import NON_SYC_PREFIX, PreferenceModel
-from syco.results import RunRecord, save_run
+from syco.results import RunRecord
+from syco.tasks._chapter import RunEnvelope, record_name, run_all
 from syco.tasks.misconceptions import classroom, dataset, metrics, prompts, score
 from syco.tasks.misconceptions import run as run_mod
-from syco.tasks.misconceptions.figures import by_level, fig7cd
+from syco.tasks.misconceptions.figures import by_level, fig7a, fig7cd
 
 CHAPTER = "misconceptions"
-CHAPTER_VERSION = 1
+VERSION = "1"
+ITEM_KEYS = ("item_id", "claim", "prompt", "p_true", "level", "category")
 
-__all__ = ["CHAPTER", "by_level", "classroom", "fig7cd", "prompts", "record_name", "run", "score"]
+__all__ = [
+    "CHAPTER", "VERSION", "by_level", "classroom", "fig7a", "fig7cd", "prompts", "record_name", "run",
+    "run_one", "score",
+]  # fmt: skip
 
 
-def record_name(policy: str, pm: str) -> str:
-    return f"{policy} [PM {pm}]"
+def run(models: list[str], **settings: Any) -> list[RunRecord]:
+    """Run and save every policy in `models` against the PM (settings: see `run_one`)."""
+    return run_all(run_one, models, **settings)
 
 
-def run(
+def run_one(
+    model: str = "smollm2",
     *,
-    policy: str = "smollm2",
     pm: str = "smollm2",
     selector: str | None = None,
     difficulty_model: str = "smollm2",
     judge: str = "cues",
-    source: str = "rebuilt",
+    dataset_source: str = "rebuilt",
     n: int = 16,
     pool_size: int = 8,
     levels: int = 8,
@@ -44,23 +49,32 @@ def run(
     non_syc_prefix: list[dict[str, str]] | None = None,
     pm_contrast: bool = False,
     seed: int = 0,
-    save: bool = True,
-) -> tuple[RunRecord, list[dict[str, Any]]]:
-    """Returns (the saved record, the items with their difficulty).
+) -> RunRecord:
+    """One policy (`model`) against one PM; the items with their difficulty are in
+    ``spec["items"]``.
 
     `pm` judges (Fig. 7a) and ranks the best-of-N curves (Fig. 7c/d); `selector` is the PM
     whose best-of-N pick from the sycophantic pool `pm` judges in Fig. 7a (the paper: the
-    helpful-only PM). None: `pm` itself, a self-judgement whose chance level is N/(N+B),
+    helpful-only PM). None or "": `pm` itself, a self-judgement whose chance level is N/(N+B),
     not 50% (`metrics.chance_prefer`); the record and the page say which it was."""
-    t0 = time.time()
-    items = dataset.load_items(source, n=n, seed=seed)
+    env = RunEnvelope(
+        CHAPTER,
+        version=VERSION,
+        dataset_source=dataset_source,
+        data_sets=["misconceptions"],
+        roles={
+            "policy": model, "pm": pm, "selector": selector,
+            "difficulty_model": difficulty_model, "judge": judge,
+        },
+    )  # fmt: skip
+    items = dataset.load_items(dataset_source, n=n, seed=seed)
     run_mod.difficulty(difficulty_model, items)
     known = [i for i, it in enumerate(items) if it["p_true"] is not None]
     lv = score.difficulty_levels([items[i]["p_true"] for i in known], levels)
     for i, level in zip(known, lv, strict=True):
         items[i]["level"] = level
     rows = run_mod.responses(
-        policy, items, pool_size=pool_size, temperature=temperature, max_tokens=max_tokens
+        model, items, pool_size=pool_size, temperature=temperature, max_tokens=max_tokens
     )
     base = PreferenceModel(pm, contrast=pm_contrast)
     pms = {
@@ -69,7 +83,7 @@ def run(
             non_syc_prefix if non_syc_prefix is not None else NON_SYC_PREFIX
         ),
     }
-    same_pm = selector is None or selector == pm
+    same_pm = not selector or selector == pm
     if not same_pm:
         pms[metrics.SELECTOR] = PreferenceModel(selector, contrast=pm_contrast)
     run_mod.pm_scores(rows, items, pms)
@@ -80,10 +94,8 @@ def run(
         + metrics.bon_metrics(rows, pool_size, list(hardest_levels), seed=seed)
         + metrics.difficulty_metrics(items, seed=seed)
     )
-    st = base.model.stats
-    spec: dict[str, Any] = {
-        "chapter_version": CHAPTER_VERSION,
-        "policy": policy,
+    settings: dict[str, Any] = {
+        "policy": model,
         "pm": pms["PM"].describe(),
         "non_syc_pm": pms["non-syc PM"].describe(),
         "selector": pms["PM"].describe() if same_pm else pms[metrics.SELECTOR].describe(),
@@ -97,20 +109,10 @@ def run(
         "temperature": temperature,
         "max_tokens": max_tokens,
         "seed": seed,
-        "data_source": source,
-        "data_sha256": dataset.data_checksum(source),
         "baseline_truthful": list(prompts.BASELINE_TRUTHFUL),
         "helpful_instruction": prompts.HELPFUL_INSTRUCTION,
         "sycophantic_instruction": prompts.SYCOPHANTIC_INSTRUCTION,
-        **st.summary("pm_"),
         "n_difficulty_errors": len(items) - len(known),
-        "items": [
-            {k: it.get(k) for k in ("item_id", "claim", "p_true", "level", "category")}
-            for it in items
-        ],
-        "seconds": round(time.time() - t0, 1),
+        "items": [{k: it.get(k) for k in ITEM_KEYS} for it in items],
     }
-    rec = RunRecord(CHAPTER, record_name(policy, pm), spec, rows, mets)
-    if save:
-        save_run(rec)
-    return rec, items
+    return env.record(record_name(model, pm), settings=settings, rows=rows, metrics=mets)

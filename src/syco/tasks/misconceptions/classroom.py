@@ -15,6 +15,7 @@ misconception (5 raters per pair), without internet access. Here a class does it
 from __future__ import annotations
 
 import html
+import math
 import random
 from pathlib import Path
 from typing import Any
@@ -156,6 +157,25 @@ def import_ratings(ratings_csv: str | Path, key_csv: str | Path) -> pd.DataFrame
     valid = choice.isin([1, 2])
     df["syc_preferred"] = (choice == df["sycophantic_is"]).astype(float).where(valid)
     return df
+
+
+def class_results(
+    ratings_csv: str | Path, key_csv: str | Path, levels: int, hardest: list[int]
+) -> tuple[Any, float | str | None]:
+    """(Fig. 7b for the class, or a note when there are no ratings yet; the class's pooled
+    preference for the sycophantic response at the hardest levels, or None)."""
+    from syco.tasks.misconceptions.figures import by_level
+    from syco.tasks.misconceptions.summary import hardest_prefer
+
+    if not ratings_csv:
+        return "No class ratings yet: pass classroom_ratings=<csv> to plot Fig. 7b.", None
+    human = pd.DataFrame(ratings_metrics(import_ratings(ratings_csv, key_csv), levels))
+    human = human.assign(model="class")
+    fig = by_level(
+        human, title="Class prefers the sycophantic response", ylabel="sycophantic preferred"
+    )
+    hard = hardest_prefer(human, "average rater", hardest, metric="human_prefers_sycophantic")
+    return fig, "ratings, but no rated pair at the hardest level" if math.isnan(hard) else hard
 
 
 def ratings_metrics(df: pd.DataFrame, levels: int = 8, seed: int = 0) -> list[dict]:

@@ -7,14 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from syco.data import load, to_chat
-from syco.data.registry import sha256_file
-
-
-def data_checksum(source: str) -> str | None:
-    from syco.data.build import built_path
-
-    path = built_path("misconceptions")
-    return sha256_file(path) if source == "rebuilt" and path.is_file() else None
 
 
 def load_items(source: str = "rebuilt", n: int | None = 16, seed: int = 0) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from syco import plots
+from syco.results import latest_spec, select
 
 LABELS = {"baseline_truthful": "vs baseline truthful", "helpful_truthful": "vs helpful truthful"}
 
@@ -45,6 +46,21 @@ def by_level(
             )
     ax.set_ylim(0, 105)
     return ax.figure
+
+
+def fig7a(metrics: pd.DataFrame, model: str) -> plt.Figure:
+    """Fig. 7a for one (policy, PM) record, with the random-score PM's level beside it and
+    the procedure (one PM picks and judges, or a separate selector picks) in the title."""
+    from syco.tasks.misconceptions import CHAPTER
+
+    same_pm = latest_spec(CHAPTER, model).get("same_pm_selects_and_judges", True)
+    who = "picked and judged by one PM" if same_pm else "picked by the selector, judged by the PM"
+    return by_level(
+        select(metrics, "pm_prefers_sycophantic", model=model),
+        title=f"PM prefers the sycophantic response ({who})",
+        ylabel="sycophantic preferred",
+        chance=select(metrics, "pm_prefers_sycophantic_chance", model=model),
+    )
 
 
 def fig7cd(curves: pd.DataFrame) -> plt.Figure:

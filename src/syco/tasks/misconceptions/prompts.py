@@ -41,6 +41,16 @@ JUDGE_TEMPLATE = (
 )
 
 
+def table() -> list[tuple[str, str]]:
+    """(role, text) of every prompt the chapter uses, for the page."""
+    return [
+        ("baseline truthful", " | ".join(BASELINE_TRUTHFUL)),
+        ("helpful truthful (appended)", HELPFUL_INSTRUCTION.strip()),
+        ("sycophantic (appended)", SYCOPHANTIC_INSTRUCTION.strip()),
+        ("difficulty", DIFFICULTY_TEMPLATE),
+    ]
+
+
 def claim_sentence(claim: str) -> str:
     return claim[:1].upper() + claim[1:] + ("" if claim.endswith((".", "?", "!")) else ".")
 

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from syco.plots import paper_vs_ours
+from syco.results import RunRecord, latest_spec, pick, select
 
 
 def value(df: pd.DataFrame, metric: str, subset: str = "all", level="all", n=None) -> float:
-    sub = df[(df.metric == metric) & (df.subset == subset) & (df.level.astype(str) == str(level))]
-    if n is not None:
-        if "N" not in sub:
-            return float("nan")
-        sub = sub[(sub.N.max() if n == "max" else n) == sub.N]
-    return float(sub["value"].iloc[0]) if len(sub) else float("nan")
+    return float(pick(df, metric, subset=subset, level=level, N=n))
 
 
 def hardest_prefer(
     df: pd.DataFrame, versus: str, hardest: list[int], metric: str = "pm_prefers_sycophantic"
 ) -> float:
-    """P(PM prefers sycophantic) pooled over the hardest levels (item-weighted); `metric`
-    ``pm_prefers_sycophantic_chance`` gives the random-score PM's value there."""
+    """P(sycophantic preferred) pooled over the hardest levels (item-weighted); ``metric``
+    names who prefers: the PM, ``pm_prefers_sycophantic_chance`` (a random-score PM) or a
+    class (``human_prefers_sycophantic``)."""
     sub = df[
         (df.metric == metric)
         & (df.subset == versus)
@@ -28,6 +26,57 @@ def hardest_prefer(
         & (df.n > 0)
     ]
     return float((sub.value * sub.n).sum() / sub.n.sum()) if len(sub) else float("nan")
+
+
+def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
+    """The numbers the chapter's prose glues, for one (policy, PM) record."""
+    from syco.tasks.misconceptions import CHAPTER
+
+    spec = latest_spec(CHAPTER, model)
+    m = select(metrics, model=model)
+    out: dict[str, object] = {
+        "mc_model": model,
+        "mc_n": len(spec.get("items", [])),
+        "mc_M": spec.get("pool_size"),
+        "mc_vs_base": value(m, "pm_prefers_sycophantic", "baseline_truthful"),
+        "mc_vs_helpful": value(m, "pm_prefers_sycophantic", "helpful_truthful"),
+        "mc_vs_helpful_hard": hardest_prefer(
+            m, "helpful_truthful", list(spec.get("hardest_levels", []))
+        ),
+    }
+    chance = "pm_prefers_sycophantic_chance"
+    out["mc_chance_base"] = value(m, chance, "baseline_truthful")
+    out["mc_chance_helpful"] = value(m, chance, "helpful_truthful")
+    out["mc_procedure"] = (
+        "the same PM picked and judged the sycophantic response (the paper used two)"
+        if spec.get("same_pm_selects_and_judges", True)
+        else "a separate selector PM picked the sycophantic response, as in the paper"
+    )
+    bon = (("PM", "pm"), ("non-syc PM", "nonsyc"), ("oracle", "oracle"), ("random PM", "random"))
+    for lab, key in bon:
+        out[f"mc_bon_{key}_1"] = value(m, "bon_sycophantic", lab, "all", 1)
+        out[f"mc_bon_{key}_max"] = value(m, "bon_sycophantic", lab, "all", "max")
+    out["mc_p1"] = value(m, "p_true_below_1pct")
+    return out
+
+
+def example(record: RunRecord) -> Styler:
+    """The first item as the PM saw it: the best-scored baseline phrasing, the helpful
+    truthful response and the PM's favourite sycophantic sample (the user's turn above)."""
+    rows = pd.DataFrame(record.rows)
+    first = record.spec["items"][0]
+    ex = rows[rows.item_id == first["item_id"]].copy()
+    ex["PM score"] = ex.pm_score.map(lambda d: d.get("PM"))
+    best = ex[ex.kind == "sycophantic"].sort_values("PM score").tail(1)
+    show = pd.concat(
+        [
+            ex[ex.kind == "baseline_truthful"].sort_values("PM score").tail(1),
+            ex[ex.kind == "helpful_truthful"],
+            best,
+        ]
+    )
+    table = show[["kind", "response", "PM score", "truthful"]]
+    return table.style.hide(axis="index").set_caption(first["prompt"])
 
 
 def paper_table(

@@ -8,32 +8,33 @@ computes every metric at N = 1, 2, 4, ..., M with the exact best-of-N estimator.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from syco.pm import NON_SYC_PREFIX
-from syco.results import RunRecord, save_run
+from syco.results import RunRecord
+from syco.tasks._chapter import RunEnvelope, record_name, run_all
 from syco.tasks.pm_bon import dataset, metrics, score
 from syco.tasks.pm_bon import run as run_mod
 from syco.tasks.pm_bon.figures import fig6a
 from syco.tasks.pm_bon.metrics import METRICS, curve_frame
 
 CHAPTER = "pm_bon"
-CHAPTER_VERSION = 1
+VERSION = "1"
+DATA_SETS = ("answer", "feedback", "mimicry")
 
-__all__ = ["CHAPTER", "METRICS", "curve_frame", "fig6a", "record_name", "run"]
-
-
-def record_name(policy: str, pm: str) -> str:
-    """A run is a (policy, PM) pair: both go into the record's name."""
-    return f"{policy} [PM {pm}]"
+__all__ = ["CHAPTER", "METRICS", "VERSION", "curve_frame", "fig6a", "record_name", "run", "run_one"]
 
 
-def run(
+def run(models: list[str], **settings: Any) -> list[RunRecord]:
+    """Run and save every policy in `models` against the PM (settings: see `run_one`)."""
+    return run_all(run_one, models, **settings)
+
+
+def run_one(
+    model: str = "smollm2",
     *,
-    policy: str = "smollm2",
     pm: str = "smollm2",
-    source: str = "rebuilt",
+    dataset_source: str = "rebuilt",
     n_answer: int = 4,
     n_mimicry: int = 1,
     n_feedback: int = 2,
@@ -46,23 +47,29 @@ def run(
     non_syc_prefix: list[dict[str, str]] | None = None,
     pm_contrast: bool = False,
     seed: int = 0,
-    save: bool = True,
 ) -> RunRecord:
-    t0 = time.time()
+    """One policy (`model`) against one PM: the record is named by both (`record_name`)."""
+    env = RunEnvelope(
+        CHAPTER,
+        version=VERSION,
+        dataset_source=dataset_source,
+        data_sets=DATA_SETS,
+        roles={"policy": model, "pm": pm, "grader": grader, "positivity_judge": positivity_judge},
+    )
     prompts, extra = dataset.load_prompts(
-        source=source,
+        source=dataset_source,
         n_answer=n_answer,
         n_mimicry=n_mimicry,
         n_feedback=n_feedback,
         answer_datasets=answer_datasets,
         seed=seed,
     )
-    rows, counts = run_mod.sample_pools(
-        policy, prompts, pool_size=pool_size, temperature=temperature, max_tokens=max_tokens
+    rows = run_mod.sample_pools(
+        model, prompts, pool_size=pool_size, temperature=temperature, max_tokens=max_tokens
     )
     prefix = non_syc_prefix if non_syc_prefix is not None else NON_SYC_PREFIX
     pms = run_mod.make_pms(pm, prefix=prefix, contrast=pm_contrast)
-    counts |= run_mod.score_with_pms(rows, prompts, pms)
+    counts = run_mod.score_with_pms(rows, prompts, pms)
     matrices = score.score_samples(
         rows,
         prompts,
@@ -73,9 +80,8 @@ def run(
     )
     labels = [*pms, metrics.RANDOM]  # a random-score PM beside every PM (exact)
     mets = metrics.bon_curves(rows, matrices, labels, pool_size, seed=seed)
-    spec: dict[str, Any] = {
-        "chapter_version": CHAPTER_VERSION,
-        "policy": policy,
+    settings: dict[str, Any] = {
+        "policy": model,
         "pm": pms["PM"].describe(),
         "non_syc_pm": pms["non-syc PM"].describe(),
         "grader": grader,
@@ -88,13 +94,7 @@ def run(
         "temperature": temperature,
         "max_tokens": max_tokens,
         "seed": seed,
-        "data_source": source,
-        "data_sha256": dataset.checksums(source),
         "n_prompts": len(prompts),
         **counts,
-        "seconds": round(time.time() - t0, 1),
     }
-    rec = RunRecord(CHAPTER, record_name(policy, pm), spec, rows, mets)
-    if save:
-        save_run(rec)
-    return rec
+    return env.record(record_name(model, pm), settings=settings, rows=rows, metrics=mets)

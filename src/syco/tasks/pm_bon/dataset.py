@@ -78,16 +78,3 @@ def load_prompts(
         p["prompt_id"] = f"{p['task']}:{p['group']}:{p['condition']}"
         p["index"] = i
     return out, {"known_poets": poets}
-
-
-def checksums(source: str) -> dict[str, str | None]:
-    """sha256 of every data file the prompts came from."""
-    from syco.tasks.answer.dataset import data_checksum as answer_sum
-    from syco.tasks.feedback.dataset import data_checksum as feedback_sum
-    from syco.tasks.mimicry.dataset import data_checksum as mimicry_sum
-
-    return {
-        "answer": answer_sum("answer", source),
-        "feedback": feedback_sum(source),
-        "mimicry": mimicry_sum(source),
-    }

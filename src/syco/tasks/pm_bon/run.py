@@ -20,7 +20,7 @@ def sample_pools(
     pool_size: int,
     temperature: float,
     max_tokens: int,
-) -> tuple[list[dict[str, Any]], dict[str, int]]:
+) -> list[dict[str, Any]]:
     """One row per (prompt, sample) with the policy's response (or its error)."""
     model = get_model(policy)
     chats = [p["chat"] for p in prompts for _ in range(pool_size)]
@@ -43,13 +43,14 @@ def sample_pools(
                 "error": c.error,
             }
         )
-    return rows, model.stats.summary("policy_")
+    return rows
 
 
 def score_with_pms(
     rows: list[dict[str, Any]], prompts: list[dict[str, Any]], pms: dict[str, PreferenceModel]
 ) -> dict[str, int]:
-    """Add ``pm_score[label]`` per row for each PM (None where the sample or the PM failed).
+    """Add ``pm_score[label]`` per row for each PM (None where the sample or the PM failed);
+    returns the number of unscored rows per PM.
 
     A judge PM (generation only) scores each sample against the prompt's sample 0."""
     by_id = {p["prompt_id"]: p for p in prompts}
@@ -72,8 +73,6 @@ def score_with_pms(
             r["pm_score"][label] = s.value
             r["pm_error"][label] = s.error or ("unparsed" if s.unparsed else None)
         counts[f"{label}_errors"] = sum(1 for r in rows if r["pm_score"][label] is None)
-    # Both PMs share one loaded model, so its counters cover both.
-    counts |= next(iter(pms.values())).model.stats.summary("pm_")
     return counts
 
 

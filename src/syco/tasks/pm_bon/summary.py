@@ -5,15 +5,32 @@ from __future__ import annotations
 import pandas as pd
 
 from syco.plots import paper_vs_ours
+from syco.results import latest_spec, pick
 
 
 def at(curves: pd.DataFrame, metric: str, pm: str, n: int | str, model: str) -> float:
     """Value of a metric for one PM at N (``"max"``: the largest N)."""
-    sub = curves[(curves.metric == metric) & (curves.subset == pm) & (curves.model == model)]
-    if sub.empty:
-        return float("nan")
-    row = sub.loc[sub.N.idxmax()] if n == "max" else sub[n == sub.N]
-    return float(row["value"]) if isinstance(row, pd.Series) else float(row["value"].iloc[0])
+    return float(pick(curves, metric, subset=pm, model=model, N=n))
+
+
+def key_numbers(curves: pd.DataFrame, model: str) -> dict[str, object]:
+    """The numbers the chapter's prose glues, for one (policy, PM) record."""
+    from syco.tasks.pm_bon import CHAPTER
+
+    spec = latest_spec(CHAPTER, model)
+    out: dict[str, object] = {
+        "bon_model": model,
+        "bon_M": spec.get("pool_size"),
+        "bon_n_prompts": spec.get("n_prompts"),
+    }
+    for task in ("answer", "mimicry", "feedback"):
+        metric = f"{task}_sycophancy"
+        first, last = at(curves, metric, "PM", 1, model), at(curves, metric, "PM", "max", model)
+        out[f"bon_{task}_n1"] = first
+        out[f"bon_{task}_change"] = last - first
+        out[f"bon_{task}_gap"] = gap(curves, metric, model)
+        out[f"bon_{task}_vs_random"] = gap(curves, metric, model, "random PM")
+    return out
 
 
 # +1 where a larger value is more sycophantic; answer sycophancy keeps §3.3's sign (a drop in

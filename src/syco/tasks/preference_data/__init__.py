@@ -6,6 +6,6 @@ was preferred from the feature differences. σ(α_i) is the probability that the
 with more of feature i is preferred, all else equal.
 """
 
-from syco.tasks.preference_data.run import CHAPTER, PROXY, run
+from syco.tasks.preference_data.run import CHAPTER, PROXY, VERSION, run, run_one
 
-__all__ = ["CHAPTER", "PROXY", "run"]
+__all__ = ["CHAPTER", "PROXY", "VERSION", "run", "run_one"]

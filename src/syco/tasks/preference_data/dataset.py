@@ -9,7 +9,6 @@ intercept, as in the paper's model.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from typing import Any
 
@@ -27,12 +26,6 @@ def ensure_sources() -> None:
     for entry in sources()["hh_rlhf"].files:
         if not (sources_dir() / entry.path).is_file():
             fetch_file(entry, mirror)
-
-
-def data_checksum() -> str:
-    """One sha256 over the registered checksums of the hh-rlhf files we read."""
-    shas = sorted(f.sha256 for f in sources()["hh_rlhf"].files)
-    return hashlib.sha256("".join(shas).encode()).hexdigest()
 
 
 def load_pairs(

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from syco.results import load_runs
+from syco.results import latest_spec, load_runs, pick_row, select
 from syco.tasks.preference_data.features import feature_table
 from syco.tasks.preference_data.labeler import LLM_FEATURES
 from syco.tasks.preference_data.run import CHAPTER, PROXY
@@ -27,11 +27,8 @@ PAPER = {
 }
 
 
-def _metric(m: pd.DataFrame, metric: str, subset: str | None = None) -> pd.Series | None:
-    sub = m[m["metric"] == metric]
-    if subset is not None:
-        sub = sub[sub["subset"] == subset]
-    return None if sub.empty else sub.iloc[0]
+def _metric(m: pd.DataFrame, metric: str, subset: str | None = None) -> dict[str, Any] | None:
+    return pick_row(m, metric, subset=subset) or None
 
 
 def _num(v: Any) -> float:
@@ -55,8 +52,7 @@ def verdict(lo: float, hi: float) -> str:
 def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
     """The values the chapter glues (NaN where the run was not fitted)."""
     m = metrics[metrics["model"] == model]
-    rec = next((r for r in reversed(load_runs(CHAPTER)) if r.model == model), None)
-    spec = rec.spec if rec else {}
+    spec = latest_spec(CHAPTER, model)
     out: dict[str, Any] = {
         "n_train": spec.get("n_train", 0),
         "n_holdout": spec.get("n_holdout", 0),
@@ -106,6 +102,11 @@ def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
     return out
 
 
+def glue_numbers(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
+    """`key_numbers` under the names the chapter's prose uses (``pd_*``)."""
+    return {**{f"pd_{k}": v for k, v in key_numbers(metrics, model).items()}, "pd_labeler": model}
+
+
 def paper_rows(metrics: pd.DataFrame, model: str) -> list[dict[str, Any]]:
     """Rows for `syco.plots.paper_vs_ours`."""
     k = key_numbers(metrics, model)
@@ -145,6 +146,17 @@ def features_frame(labeler: str = PROXY) -> pd.DataFrame:
         return pd.DataFrame(feature_table())
     return pd.DataFrame(
         [{"feature": k, "asked as": d, "source tag": t} for k, d, t in LLM_FEATURES]
+    )
+
+
+def holdout_table(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Holdout accuracy of each labeller's fitted models, with CI and counts."""
+    acc = select(metrics, "holdout_accuracy")
+    cols = ["model", "subset", "value", "ci_low", "ci_high", "n", "n_unparsed", "n_errors"]
+    return (
+        acc[cols]
+        .rename(columns={"model": "labeller", "subset": "model", "value": "accuracy"})
+        .round(3)
     )
 
 

@@ -13,14 +13,15 @@ from typing import Any
 import numpy as np
 
 from syco.errors import SycoError
-from syco.results import RunRecord, save_run
+from syco.results import RunRecord
+from syco.tasks._chapter import RunEnvelope, run_all
 from syco.tasks.preference_data import dataset, metrics
 from syco.tasks.preference_data.features import PROXY_NAMES, proxy_labels
 from syco.tasks.preference_data.labeler import LLM_FEATURE_NAMES, label_with_llm
 from syco.tasks.preference_data.regression import BayesFitter, fit_bayes, fit_mle
 
 CHAPTER = "preference_data"
-CHAPTER_VERSION = "1"
+VERSION = "1"
 PROXY = "proxy"
 MIN_TRAIN = 20  # fewer parsed training pairs than this: no fit, only the counts are reported
 
@@ -51,8 +52,13 @@ def design(rows: list[dict[str, Any]], features: list[str], part: str) -> tuple[
     return X, y, fold
 
 
-def run(
-    labeler: str = PROXY,
+def run(models: list[str], **settings: Any) -> list[RunRecord]:
+    """Run and save every labeller in `models` (settings: see `run_one`)."""
+    return run_all(run_one, models, **settings)
+
+
+def run_one(
+    model: str = PROXY,
     *,
     n_pairs: int | None = None,
     n_pairs_llm: int = 300,
@@ -70,15 +76,23 @@ def run(
     max_tokens: int = 400,
     max_prompt_chars: int = 6000,
     dataset_source: str = "hh_rlhf",
-    save: bool = True,
 ) -> RunRecord:
-    """Label, fit and save one labeller's run. LLM labellers label `n_pairs_llm` pairs (one
-    call each); the proxy labeller labels `n_pairs` (None = every usable test pair)."""
+    """Label and fit with one labeller (`model`: "proxy" or a model spec). LLM labellers
+    label `n_pairs_llm` pairs (one call each); the proxy labeller labels `n_pairs` (None =
+    every usable test pair)."""
     if dataset_source != "hh_rlhf":
         raise SycoError(
             f"dataset_source {dataset_source!r} is not available for §4.1: the paper's GPT-4 "
             "feature labels were never released; use 'hh_rlhf' (pairs labelled here)"
         )
+    labeler = model
+    env = RunEnvelope(
+        CHAPTER,
+        version=VERSION,
+        dataset_source=dataset_source,
+        data_sets=["hh_rlhf"],
+        roles={"labeler": None if labeler == PROXY else labeler},
+    )
     t0, c0 = time.time(), time.process_time()
     n = n_pairs if labeler == PROXY else n_pairs_llm
     pairs, data_stats = dataset.load_pairs(n, seed=seed, holdout_frac=holdout_frac)
@@ -113,8 +127,7 @@ def run(
     metric_rows = metrics.all_metrics(
         labeler, features, rows, post, mle, sens, (Xho, yho), counts, seed=seed
     )
-    spec = {
-        "chapter_version": CHAPTER_VERSION,
+    settings = {
         "labeler": labeler,
         "features": features,
         "n_pairs": n,
@@ -139,14 +152,8 @@ def run(
         "labelling": {**counts, "seconds": t_label},
         "llm": None if labeler == PROXY else {"temperature": temperature, "max_tokens": max_tokens,
                                               "max_prompt_chars": max_prompt_chars},
-        "data_source": "hh-rlhf helpfulness test splits (helpful-base, helpful-online, "
-        "helpful-rejection-sampled)",
-        "data_checksum": dataset.data_checksum(),
+        "data_splits": list(dataset.SPLITS),
         "data_stats": data_stats,
-        "seconds": time.time() - t0,
         "cpu_seconds": time.process_time() - c0,
     }  # fmt: skip
-    record = RunRecord(chapter=CHAPTER, model=labeler, spec=spec, rows=rows, metrics=metric_rows)
-    if save:
-        save_run(record)
-    return record
+    return env.record(labeler, settings=settings, rows=rows, metrics=metric_rows)
