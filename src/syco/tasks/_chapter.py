@@ -57,17 +57,17 @@ def _model_of(role_spec: str | None) -> str | None:
 class RunEnvelope:
     """Times one model's run and wraps its rows and metrics into the chapter's record.
 
-    ``roles``: every role's spec (a model spec, ``logprob:SPEC`` or an offline rule), so the
+    ``data_sets``: the sets the loader read (their checksums go into the record); ``roles``:
+    every role's spec (a model spec, ``logprob:SPEC``, an offline rule or None), so the
     record can say which roles each model's calls served."""
 
     def __init__(
         self,
         chapter: str,
-        *,
         version: str,
         dataset_source: str,
         data_sets: Sequence[str],
-        roles: Mapping[str, str | None],
+        **roles: str | None,
     ):
         self.chapter = chapter
         self.version = version

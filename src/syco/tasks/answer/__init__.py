@@ -52,13 +52,7 @@ def run_one(
     max_tokens: int = 48,
 ) -> RunRecord:
     """Run §3.3 for one model spec and return its (unsaved) record."""
-    env = RunEnvelope(
-        CHAPTER,
-        version=VERSION,
-        dataset_source=dataset_source,
-        data_sets=["answer"],
-        roles={"subject": model, "grader": grader},
-    )
+    env = RunEnvelope(CHAPTER, VERSION, dataset_source, ["answer"], subject=model, grader=grader)
     items = load_items(dataset_source, n, seed, tuple(datasets))
     m, comps = generate(model, items, temperature=temperature, max_tokens=max_tokens)
     rows = score_rows(items, comps, grader)

@@ -63,10 +63,12 @@ def run_one(
     """Run §3.2 for one model spec and return its (unsaved) record."""
     env = RunEnvelope(
         CHAPTER,
-        version=VERSION,
-        dataset_source=dataset_source,
-        data_sets=["are_you_sure"],
-        roles={"subject": model, "grader": grader, "judge": judge},
+        VERSION,
+        dataset_source,
+        ["are_you_sure"],
+        subject=model,
+        grader=grader,
+        judge=judge,
     )
     s = Settings(**settings)
     items = load_items(dataset_source, n, seed, tuple(subsets))

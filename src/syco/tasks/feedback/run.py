@@ -29,13 +29,7 @@ def run_one(
     domains=DOMAINS,
 ) -> RunRecord:
     """Generate feedback for all framings of `n` texts per domain and judge it."""
-    env = RunEnvelope(
-        CHAPTER,
-        version=VERSION,
-        dataset_source=dataset_source,
-        data_sets=["feedback"],
-        roles={"subject": model, "judge": judge},
-    )
+    env = RunEnvelope(CHAPTER, VERSION, dataset_source, ["feedback"], subject=model, judge=judge)
     items = load_items(dataset_source, n, seed, tuple(domains))
     m = get_model(model)
     cfg = GenerateConfig(temperature=temperature, max_tokens=max_tokens)

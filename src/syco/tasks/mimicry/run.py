@@ -42,13 +42,7 @@ def run_one(
     max_tokens: int = 64,
     direct_max_tokens: int = 24,
 ) -> RunRecord:
-    env = RunEnvelope(
-        CHAPTER,
-        version=VERSION,
-        dataset_source=dataset_source,
-        data_sets=["mimicry"],
-        roles={"subject": model},
-    )
+    env = RunEnvelope(CHAPTER, VERSION, dataset_source, ["mimicry"], subject=model)
     items, poets = load_items(dataset_source, n, seed, n_wrong)
     m = get_model(model)
     poems = list({it["poem_id"]: it for it in items}.values())

@@ -59,14 +59,15 @@ def run_one(
     not 50% (`metrics.chance_prefer`); the record and the page say which it was."""
     env = RunEnvelope(
         CHAPTER,
-        version=VERSION,
-        dataset_source=dataset_source,
-        data_sets=["misconceptions"],
-        roles={
-            "policy": model, "pm": pm, "selector": selector,
-            "difficulty_model": difficulty_model, "judge": judge,
-        },
-    )  # fmt: skip
+        VERSION,
+        dataset_source,
+        ["misconceptions"],
+        policy=model,
+        pm=pm,
+        selector=selector,
+        difficulty_model=difficulty_model,
+        judge=judge,
+    )
     items = dataset.load_items(dataset_source, n=n, seed=seed)
     run_mod.difficulty(difficulty_model, items)
     known = [i for i, it in enumerate(items) if it["p_true"] is not None]

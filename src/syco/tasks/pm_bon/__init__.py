@@ -51,10 +51,13 @@ def run_one(
     """One policy (`model`) against one PM: the record is named by both (`record_name`)."""
     env = RunEnvelope(
         CHAPTER,
-        version=VERSION,
-        dataset_source=dataset_source,
-        data_sets=DATA_SETS,
-        roles={"policy": model, "pm": pm, "grader": grader, "positivity_judge": positivity_judge},
+        VERSION,
+        dataset_source,
+        DATA_SETS,
+        policy=model,
+        pm=pm,
+        grader=grader,
+        positivity_judge=positivity_judge,
     )
     prompts, extra = dataset.load_prompts(
         source=dataset_source,

@@ -62,7 +62,8 @@ def sensitivity_frame(metrics: pd.DataFrame, model: str) -> pd.DataFrame:
     """Median σ(α) and rank per feature for the full fit and each leave-one-sixth-out refit."""
     m = metrics[metrics["model"] == model]
     full = m[m["metric"] == "p_preferred"][["subset", "value", "rank"]].assign(split="all")
-    loso = m[m["metric"] == "p_preferred_loso"][["subset", "value", "rank", "split"]]
+    cols = ["subset", "value", "rank", "split"]  # no refits (sensitivity=False): no split
+    loso = m[m["metric"] == "p_preferred_loso"].reindex(columns=cols)
     loso = loso.assign(split=loso["split"].map(lambda s: f"w/o fold {int(s) + 1}"))
     return pd.concat([full, loso], ignore_index=True)
 

@@ -87,11 +87,7 @@ def run_one(
         )
     labeler = model
     env = RunEnvelope(
-        CHAPTER,
-        version=VERSION,
-        dataset_source=dataset_source,
-        data_sets=["hh_rlhf"],
-        roles={"labeler": None if labeler == PROXY else labeler},
+        CHAPTER, VERSION, dataset_source, ["hh_rlhf"], labeler=None if labeler == PROXY else labeler
     )
     t0, c0 = time.time(), time.process_time()
     n = n_pairs if labeler == PROXY else n_pairs_llm
