@@ -69,25 +69,39 @@ class ReplayMiss(SycoError):
     would make is worse than the one kept, so the build must fail, loudly."""
 
 
+def _by_model(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The envelope's per-model counters (`syco.tasks._chapter`), labelled by the roles each
+    model served; records made before the envelope had flat ``<role>_`` counters."""
+    calls = spec.get("calls")
+    if isinstance(calls, dict):
+        return {f"{', '.join(c.get('roles') or []) or 'other'} ({m})": c for m, c in calls.items()}
+    out: dict[str, dict[str, Any]] = {}
+    for k, v in spec.items():
+        if k.endswith("call_errors") and isinstance(v, int | float):
+            pre = k[: -len("call_errors")]
+            out[pre.rstrip("_") or "subject"] = {
+                "call_errors": v,
+                "new_calls": spec.get(f"{pre}new_calls", 0),
+                "cache_hits": spec.get(f"{pre}cache_hits", 0),
+            }
+    return out
+
+
 def call_errors(spec: dict[str, Any]) -> dict[str, int]:
-    """Failed model calls by role, from a record's counters (``call_errors`` is the subject
-    model's, ``<role>_call_errors`` a judge's, grader's or PM's). A miss in the answer key
-    during a replay is one too."""
-    return {
-        (k[: -len("call_errors")].rstrip("_") or "subject"): int(v)
-        for k, v in spec.items()
-        if k.endswith("call_errors") and isinstance(v, int | float)
-    }
+    """Failed model calls by role (model), from a record's counters. A miss in the answer
+    key during a replay is one too."""
+    return {role: int(c.get("call_errors") or 0) for role, c in _by_model(spec).items()}
 
 
 def role_counts(spec: dict[str, Any]) -> dict[str, dict[str, int]]:
-    """Per role: requests answered (new or from the cache) and errors."""
-    out: dict[str, dict[str, int]] = {}
-    for role, errors in call_errors(spec).items():
-        pre = "" if role == "subject" else f"{role}_"
-        done = int(spec.get(f"{pre}new_calls", 0) or 0) + int(spec.get(f"{pre}cache_hits", 0) or 0)
-        out[role] = {"answered": done, "errors": errors}
-    return out
+    """Per role (model): requests answered (new or from the cache) and errors."""
+    return {
+        role: {
+            "answered": int(c.get("new_calls") or 0) + int(c.get("cache_hits") or 0),
+            "errors": int(c.get("call_errors") or 0),
+        }
+        for role, c in _by_model(spec).items()
+    }
 
 
 def _comparable(obj: Any) -> Any:
