@@ -419,11 +419,11 @@ def test_preference_data_known(built: Path, spec: str, n_pairs: int) -> None:
     from syco.models.scripted import Behaviour
     from syco.tasks.preference_data import dataset
     from syco.tasks.preference_data.labeler import LLM_FEATURE_NAMES
-    from syco.tasks.preference_data.run import run
+    from syco.tasks.preference_data.run import run_one
 
     b = Behaviour.parse(spec.removeprefix("scripted/"))
     fit = {"num_warmup": 20, "num_samples": 20, "num_chains": 1, "sensitivity": False}
-    rec = run(spec, n_pairs_llm=n_pairs, save=False, **fit)
+    rec = run_one(spec, n_pairs_llm=n_pairs, **fit)
     pairs, _ = dataset.load_pairs(n_pairs, seed=0, holdout_frac=0.16)
     ok = [p for p in pairs if not draw("garble", p["a"]) < b.garble]
     check(metric(rec, "labelled_fraction"), [float(p in ok) for p in pairs])
