@@ -567,6 +567,12 @@ def test_bad_parameters_are_one_line_before_any_kernel_starts(home, args, expect
     assert snapshot(chapters, home) == before
 
 
+def test_a_key_given_as_a_model_spec_is_never_echoed(home):
+    key = "sk-proj-4bXq9TzL2mN8pR5sV7wY1cE3"
+    line = one_line_error(syco("ask", "-m", key, "hi", env=clean_env(SYCO_HOME=str(home))))
+    assert "unknown model spec" in line and key not in line
+
+
 def test_ask_reads_a_prompt_longer_than_an_argument_from_stdin_and_files(
     openai_server, home, tmp_path
 ):

@@ -142,7 +142,9 @@ def parse_spec(spec: str) -> tuple[str, str]:
     known = ", ".join(
         f"{i.prefix}<model>" if i.prefix.endswith("/") else i.prefix for i in BACKENDS.values()
     )
-    raise SycoError(f"unknown model spec {spec!r}: use one of {known} (see `syco models`)")
+    from syco.secrets import redact  # a key pasted as a spec is never echoed
+
+    raise SycoError(f"unknown model spec {redact(spec)!r}: use one of {known} (see `syco models`)")
 
 
 def _check_packages(backend: str) -> None:

@@ -78,7 +78,7 @@ def run(
         os.environ["SYCO_TIMEOUT"] = f"{timeout:g}"
     names = list(CHAPTERS) if name == "all" else [name]
     for n in names:  # every chapter's parameters before the first kernel starts
-        validate(chapter(n), params if name != "all" else {})
+        validate(chapter(n), params)
     failed = []
     for n in names:
         ch = chapter(n)
