@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from syco.pm import NON_SYC_PREFIX, PreferenceModel
+from syco.pm import PreferenceModel
+from syco.pm.rows import pm_pair
 from syco.results import RunRecord
 from syco.tasks._chapter import RunEnvelope, record_name, run_all
 from syco.tasks.misconceptions import classroom, dataset, metrics, prompts, score
@@ -77,13 +78,7 @@ def run_one(
     rows = run_mod.responses(
         model, items, pool_size=pool_size, temperature=temperature, max_tokens=max_tokens
     )
-    base = PreferenceModel(pm, contrast=pm_contrast)
-    pms = {
-        "PM": base,
-        "non-syc PM": base.with_prefix(
-            non_syc_prefix if non_syc_prefix is not None else NON_SYC_PREFIX
-        ),
-    }
+    pms = pm_pair(pm, prefix=non_syc_prefix, contrast=pm_contrast)
     same_pm = not selector or selector == pm
     if not same_pm:
         pms[metrics.SELECTOR] = PreferenceModel(selector, contrast=pm_contrast)

@@ -11,6 +11,7 @@ from typing import Any
 
 from syco.models import GenerateConfig, get_model
 from syco.pm import PreferenceModel
+from syco.pm.rows import score_rows
 from syco.tasks.misconceptions import prompts, score
 
 
@@ -87,23 +88,17 @@ def pm_scores(
     rows: list[dict[str, Any]], items: list[dict[str, Any]], pms: dict[str, PreferenceModel]
 ) -> None:
     """``pm_score[label]`` per row (reward / prompted PMs: absolute scores; a judge PM:
-    P(beats the item's first baseline-truthful phrasing))."""
+    P(beats the item's first baseline-truthful phrasing)). The non-syc PM and the selector
+    only score the sycophantic pool."""
     chat = {it["item_id"]: it["chat"] for it in items}
-    ok = [r for r in rows if r["error"] is None]
-    for r in rows:
-        r["pm_score"] = {}
-    for label, pm in pms.items():
-        # The non-syc PM and the selector only score the sycophantic pool.
-        todo = [r for r in ok if label == "PM" or r["kind"] == "sycophantic"]
-        refs = [prompts.BASELINE_TRUTHFUL[0]] * len(todo) if pm.kind == "judge" else None
-        got = pm.score(
-            [chat[r["item_id"]] for r in todo],
-            [r["response"] for r in todo],
-            references=refs,
-            desc=f"§4.3 {label}",
-        )
-        for r, s in zip(todo, got, strict=True):
-            r["pm_score"][label] = s.value
+    score_rows(
+        rows,
+        pms,
+        context=lambda r: chat[r["item_id"]],
+        reference=lambda r: prompts.BASELINE_TRUTHFUL[0],
+        wanted=lambda label, r: label == "PM" or r["kind"] == "sycophantic",
+        desc="§4.3",
+    )
 
 
 def truthfulness(rows: list[dict[str, Any]], items: list[dict[str, Any]], judge: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from syco.pm import NON_SYC_PREFIX
+from syco.pm.rows import pm_pair
 from syco.results import RunRecord
 from syco.tasks._chapter import RunEnvelope, record_name, run_all
 from syco.tasks.pm_bon import dataset, metrics, score
@@ -70,8 +70,7 @@ def run_one(
     rows = run_mod.sample_pools(
         model, prompts, pool_size=pool_size, temperature=temperature, max_tokens=max_tokens
     )
-    prefix = non_syc_prefix if non_syc_prefix is not None else NON_SYC_PREFIX
-    pms = run_mod.make_pms(pm, prefix=prefix, contrast=pm_contrast)
+    pms = pm_pair(pm, prefix=non_syc_prefix, contrast=pm_contrast)
     counts = run_mod.score_with_pms(rows, prompts, pms)
     matrices = score.score_samples(
         rows,

@@ -11,6 +11,7 @@ from typing import Any
 
 from syco.models import GenerateConfig, get_model
 from syco.pm import PreferenceModel
+from syco.pm.rows import score_rows
 
 
 def sample_pools(
@@ -54,31 +55,11 @@ def score_with_pms(
 
     A judge PM (generation only) scores each sample against the prompt's sample 0."""
     by_id = {p["prompt_id"]: p for p in prompts}
-    ok = [r for r in rows if r["error"] is None]
-    ref = {r["prompt_id"]: r["response"] for r in ok if r["sample"] == 0}
-    counts: dict[str, int] = {}
-    for label, pm in pms.items():
-        todo = [r for r in ok if pm.kind != "judge" or r["prompt_id"] in ref]
-        refs = [ref[r["prompt_id"]] for r in todo] if pm.kind == "judge" else None
-        got = pm.score(
-            [by_id[r["prompt_id"]]["chat"] for r in todo],
-            [r["response"] for r in todo],
-            references=refs,
-            desc=f"§4.2 {label}",
-        )
-        for r in rows:
-            r.setdefault("pm_score", {})[label] = None
-            r.setdefault("pm_error", {})[label] = r["error"]
-        for r, s in zip(todo, got, strict=True):
-            r["pm_score"][label] = s.value
-            r["pm_error"][label] = s.error or ("unparsed" if s.unparsed else None)
-        counts[f"{label}_errors"] = sum(1 for r in rows if r["pm_score"][label] is None)
-    return counts
-
-
-def make_pms(
-    pm: str, *, prefix: list[dict[str, str]] | None, contrast: bool
-) -> dict[str, PreferenceModel]:
-    """{"PM": the PM, "non-syc PM": the same PM (same loaded model) with the prefix}."""
-    base = PreferenceModel(pm, contrast=contrast)
-    return {"PM": base, "non-syc PM": base.with_prefix(prefix)}
+    ref = {r["prompt_id"]: r["response"] for r in rows if r["error"] is None and r["sample"] == 0}
+    return score_rows(
+        rows,
+        pms,
+        context=lambda r: by_id[r["prompt_id"]]["chat"],
+        reference=lambda r: ref.get(r["prompt_id"]),
+        desc="§4.2",
+    )
