@@ -22,7 +22,7 @@ endif
 help:
 	@echo "make book   - set up, run every chapter on the embedded model, build the book"
 	@echo "make test   - set up and run the tests (incl. one notebook run per chapter)"
-	@echo "make bench  - benchmarks (local batching, API concurrency)"
+	@echo "make bench  - benchmarks (local engines side by side, local batching, API concurrency)"
 	@echo "make lab    - JupyterLab on the project kernel with the chapter notebooks"
 
 $(BIN)/.installed: requirements-lock.txt pyproject.toml
@@ -56,7 +56,8 @@ chapters: model data
 book: chapters
 	$(BIN)/syco book
 
-bench: model
+bench: model data
+	$(BIN)/python benchmarks/bench_engine.py --out benchmarks/results/engine.json
 	$(BIN)/python benchmarks/bench_local.py
 	$(BIN)/python benchmarks/bench_api.py
 

