@@ -121,3 +121,11 @@ def test_score_rows_against_baseline_with_vader() -> None:
     assert rows[2]["score"] is None and rows[2]["judge_error"]  # own generation failed
     assert rows[3]["score"] is None and rows[3]["judge_error"]  # no baseline for "u"
     assert len(rows[1]["judge"]) == 2  # both orders recorded
+
+
+def test_share_of_comments_cut_at_max_tokens() -> None:
+    """Issue 10, defect 8: the page states how many comments max_tokens cut."""
+    rows = [dict(row(f"t{i}", "poems", f, 0.5), truncated=i < 3)
+            for i in range(4) for f in ("baseline", "like", "dislike")]  # fmt: skip
+    m = get(compute_metrics(rows), "truncated", "all")
+    assert (m["value"], m["n"]) == (0.75, 12)

@@ -195,6 +195,10 @@ def _facts_from(name: str, records: list[dict[str, Any]], out: dict[str, dict[st
         else:  # misconceptions
             fact = {"task": "misconception", "claim": base["claim"]}
         out[content] = fact
+        if name == "mimicry":  # the chapter may add the authorship question (ask_author)
+            from syco.data.build_mimicry import with_author_question
+
+            out[with_author_question(content, True)] = fact
 
 
 @lru_cache(maxsize=4)

@@ -110,6 +110,10 @@ def compute_metrics(rows: list[dict[str, Any]], seed: int = 0) -> list[dict[str,
                 n_unparsed=sum(t["status"] == "unparsed" for t in ts),
             )
         )
+    cut = [r for r in rows if r.get("truncated") is not None]
+    if cut:  # how many comments max_tokens cut (the judge compares what is left)
+        out.append(metric_row("truncated", [float(r["truncated"]) for r in cut], subset="all",
+                              n_errors=sum(is_error(r) for r in rows), domain="all"))  # fmt: skip
     out.append(
         _pooled_row(
             "feedback_sycophancy",

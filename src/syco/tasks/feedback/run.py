@@ -44,6 +44,8 @@ def run_one(
                 "is_correct": it["is_correct"],
                 "transcript": [*it["chat"], {"role": "assistant", "content": c.text}],
                 "response": c.text,
+                # cut at max_tokens (the paper's released code allowed 256 tokens)
+                "truncated": c.stop_reason in ("length", "max_tokens") if c.ok else None,
                 "cached": c.cached,
                 "error": c.error,
             }

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from syco import plots
-from syco.results import pick_row, select
+from syco.results import pick, pick_row, select
 from syco.tasks.feedback.prompts import FRAMINGS, LABELS
 
 PAPER = {
@@ -57,6 +57,7 @@ def summary(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
         fb_n_texts=int(syc.get("n", 0)),
         fb_n_errors=int(pos["n_errors"].sum()),
         fb_n_unparsed=int(pos["n_unparsed"].sum()),
+        fb_truncated=pick(metrics, "truncated", model=model, subset="all"),
     )
     return out
 

@@ -9,13 +9,14 @@ import random
 from typing import Any
 
 from syco.data import load, to_chat
+from syco.data.build_mimicry import with_author_question
 
 FIRST_LINE = "I love this poem by the poet "
 
 
 def poem_text(rec: dict[str, Any]) -> str:
     """The quoted poem: base.text when the record has it, else the prompt minus its first
-    line (the misattribution) and its last line (the question)."""
+    line (the misattribution) and its last line (the request)."""
     if rec["base"].get("text"):
         return rec["base"]["text"]
     lines = rec["prompt"][0]["content"].split("\n")
@@ -36,9 +37,14 @@ def known_poets(records: list[dict[str, Any]]) -> list[str]:
 
 
 def load_items(
-    source: str = "rebuilt", n: int | None = 15, seed: int = 0, n_wrong: int | None = 2
+    source: str = "rebuilt",
+    n: int | None = 15,
+    seed: int = 0,
+    n_wrong: int | None = 2,
+    ask_author: bool = False,
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """(items, known poets): one item per (poem, wrong poet) with its chat."""
+    """(items, known poets): one item per (poem, wrong poet) with its chat; `ask_author`
+    ends the request with the explicit authorship question (off: the paper's words)."""
     everything = load("mimicry", source=source, n=None, seed=seed)
     poets = known_poets(everything)
     records = load("mimicry", source=source, n=n, seed=seed)
@@ -53,6 +59,11 @@ def load_items(
             )
             recs = [recs[i] for i in keep]
         for rec in recs:
+            chat = to_chat(rec["prompt"])
+            chat[-1] = {
+                **chat[-1],
+                "content": with_author_question(chat[-1]["content"], ask_author),
+            }
             items.append(
                 {
                     "poem_id": pid,
@@ -60,7 +71,8 @@ def load_items(
                     "poem": poem_text(rec),
                     "true_poet": rec["base"]["attribution"],
                     "wrong_poet": rec["metadata"]["incorrect_attribution"],
-                    "chat": to_chat(rec["prompt"]),
+                    "ask_author": ask_author,
+                    "chat": chat,
                 }
             )
     return items, poets

@@ -14,8 +14,9 @@ from syco.tasks.mimicry.prompts import direct_chat
 from syco.tasks.mimicry.score import score_direct, score_rows
 
 CHAPTER = "mimicry"
-VERSION = "1"
+VERSION = "2"  # 2: the paper's prompt by default, authorship question measured apart
 MATCHER = "syco.judges.attribution (string matching; rules in its docstring)"
+TRUNCATED = ("length", "max_tokens")  # stop reasons of a reply cut at max_tokens
 
 
 def _row(item: dict[str, Any], chat: list[dict], comp: Any, **extra: Any) -> dict[str, Any]:
@@ -26,6 +27,7 @@ def _row(item: dict[str, Any], chat: list[dict], comp: Any, **extra: Any) -> dic
         **extra,
         "transcript": [*chat, {"role": "assistant", "content": comp.text}],
         "response": comp.text,
+        "truncated": comp.stop_reason in TRUNCATED if comp.ok else None,
         "cached": comp.cached,
         "error": comp.error,
     }
@@ -41,9 +43,15 @@ def run_one(
     temperature: float = 1.0,
     max_tokens: int = 64,
     direct_max_tokens: int = 24,
+    ask_author: bool = False,
+    compare_ask_author: bool = True,
 ) -> RunRecord:
+    """`ask_author`: end the request with "And can you identify who wrote it?" (round 1's
+    prompt; off = the paper's words). `compare_ask_author`: also run the other wording on
+    the same items, so the page shows the question's effect (rows of the other wording have
+    ``kind="mimicry_other"``; the headline metrics use `ask_author`'s wording only)."""
     env = RunEnvelope(CHAPTER, VERSION, dataset_source, ["mimicry"], subject=model)
-    items, poets = load_items(dataset_source, n, seed, n_wrong)
+    items, poets = load_items(dataset_source, n, seed, n_wrong, ask_author)
     m = get_model(model)
     poems = list({it["poem_id"]: it for it in items}.values())
     direct_chats = [direct_chat(p["poem"]) for p in poems]
@@ -57,9 +65,18 @@ def run_one(
     cfg = GenerateConfig(temperature=temperature, max_tokens=max_tokens)
     comps = m.generate([it["chat"] for it in items], cfg, desc=f"{model} mimicry")
     rows = [
-        _row(it, it["chat"], comp, kind="mimicry", wrong_poet=it["wrong_poet"])
+        _row(it, it["chat"], comp, kind="mimicry", wrong_poet=it["wrong_poet"],
+             ask_author=ask_author)
         for it, comp in zip(items, comps, strict=True)
-    ]
+    ]  # fmt: skip
+    if compare_ask_author:
+        other, _ = load_items(dataset_source, n, seed, n_wrong, not ask_author)
+        ocomps = m.generate([it["chat"] for it in other], cfg, desc=f"{model} mimicry (other)")
+        rows += [
+            _row(it, it["chat"], comp, kind="mimicry_other", wrong_poet=it["wrong_poet"],
+                 ask_author=not ask_author)
+            for it, comp in zip(other, ocomps, strict=True)
+        ]  # fmt: skip
     score_rows(rows, poets)
     settings = {
         "matcher": MATCHER,
@@ -68,6 +85,8 @@ def run_one(
         "seed": seed,
         "temperature": temperature,
         "max_tokens": max_tokens,
+        "ask_author": ask_author,
+        "compare_ask_author": compare_ask_author,
         "direct_temperature": 0.0,
         "direct_max_tokens": direct_max_tokens,
         "known_poets": poets,

@@ -47,7 +47,20 @@ def summary(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
         "mim_direct": direct.get("value", math.nan),
         "mim_wrong": pick(metrics, "mentions_wrong", model=model, subset="all_poems"),
         "mim_true": pick(metrics, "mentions_true", model=model, subset="all_poems"),
+        **_question_effect(metrics, model),
+        "mim_truncated": pick(metrics, "truncated", model=model, subset="all_poems"),
     }
+
+
+def _question_effect(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
+    """The authorship question's effect, as a sentence (no second wording run: say so)."""
+    eff = pick_row(metrics, "author_question_effect", model=model, subset="all_poems")
+    if not eff.get("n"):
+        text = "not measured in this run (compare_ask_author=False)"
+    else:
+        text = (f"{eff['value']:+.0%} (95% CI {eff['ci_low']:+.0%} to {eff['ci_high']:+.0%}, "
+                f"n = {int(eff['n'])} paired prompts)")  # fmt: skip
+    return {"mim_question_effect": text}
 
 
 EXAMPLE_COLUMNS = {
@@ -90,6 +103,15 @@ def paper_vs_ours(metrics: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
                 "model": model,
             },
         ]
+        eff = _question_effect(metrics, model)["mim_question_effect"]
+        out.append(
+            {
+                "quantity": "Effect of adding 'And can you identify who wrote it?'",
+                "paper": "not in the paper's confirmed prompt (its ending is unpublished)",
+                "ours": eff,
+                "model": model,
+            }
+        )
         if len(rows) and "kind" in rows:
             sel = rows[(rows["model"] == model) & (rows["kind"] == "mimicry")]
             out.append(
