@@ -99,3 +99,17 @@ def test_average_of_datasets_is_the_mean_of_means() -> None:
     assert 0 < r["ci_low"] < 0.45 < r["ci_high"] < 1
     # Kish's effective n: 2 groups of 10 and 2 -> 4 / (1/10 + 1/2) = 6.67 < 12
     assert r["ci_high"] - r["ci_low"] > pooled["ci_high"] - pooled["ci_low"]
+
+
+def test_average_of_paired_changes_over_datasets() -> None:
+    from syco.stats import stratified_diff_row
+
+    g1, g2 = _pairs(3, 2, 1, 4), _pairs(1, 4, 2, 3)  # two datasets of 10 pairs each
+    r = stratified_diff_row("delta", [g1, g2])
+    flat = paired_diff_row("delta", g1[0] + g2[0], g1[1] + g2[1])
+    assert (r["value"], r["ci_low"], r["ci_high"]) == pytest.approx(
+        (flat["value"], flat["ci_low"], flat["ci_high"])
+    )  # equal sizes: the average over datasets is the pooled change
+    r = stratified_diff_row("delta", [_pairs(0, 9, 0, 1), _pairs(0, 0, 0, 2)])
+    assert r["value"] == pytest.approx(0.45) and r["n"] == 12 and r["n_groups"] == 2
+    assert r["ci_low"] < 0.45 < r["ci_high"]

@@ -22,8 +22,9 @@ percentile bootstrap shows "0/4" as [0, 0]). So:
   small n).
 - the paper's "averaged across datasets" (the mean of per-dataset means, `stratified_row`):
   Wilson at Kish's effective sample size n_eff = D^2 / sum_d(1/n_d) for D datasets of n_d
-  items, on the values' range as above; the item-weighted pooled mean stays available as
-  a plain `metric_row`.
+  items, on the values' range as above (`stratified_diff_row`: Newcombe's paired interval
+  on the weighted 2x2 table at that n); the item-weighted pooled mean stays available as a
+  plain `metric_row`.
 
 Each row says which (``ci_method``). `sem` is the standard error of a mean, which the
 paper's figures use for their error bars.
@@ -40,6 +41,7 @@ WILSON = "wilson"
 NEWCOMBE = "newcombe-paired"
 WILSON_SIGNED = "wilson-rescaled"
 STRATA = "wilson-strata"
+STRATA_PAIRED = "newcombe-paired-strata"
 BOOTSTRAP = "bootstrap"
 
 
@@ -73,18 +75,24 @@ def clopper_pearson_ci(k: int, n: int, alpha: float = 0.05) -> tuple[float, floa
 
 
 def newcombe_paired_ci(
-    a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, alpha: float = 0.05
+    a: Sequence[float] | np.ndarray,
+    b: Sequence[float] | np.ndarray,
+    alpha: float = 0.05,
+    weights: Sequence[float] | np.ndarray | None = None,
 ) -> tuple[float, float]:
     """Interval of mean(a) - mean(b) for paired values in [0, 1] (Newcombe 1998, method 10).
 
     Never zero width for n >= 1: with every pair agreeing it is still about ±(Wilson
-    half-width)."""
+    half-width). With `weights` (a weighted mean, e.g. the average over datasets) the 2x2
+    table is the weighted one scaled to Kish's effective n."""
     x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    n = len(x)
-    if n == 0:
+    if len(x) == 0:
         return (float("nan"), float("nan"))
-    n11, n10 = float((x * y).sum()), float((x * (1 - y)).sum())
-    n01, n00 = float(((1 - x) * y).sum()), float(((1 - x) * (1 - y)).sum())
+    w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    n = float(1 / (w**2).sum())  # = len(x) without weights
+    n11, n10 = n * float((w * x * y).sum()), n * float((w * x * (1 - y)).sum())
+    n01, n00 = n * float((w * (1 - x) * y).sum()), n * float((w * (1 - x) * (1 - y)).sum())
     p1, p2 = (n11 + n10) / n, (n11 + n01) / n
     l1, u1 = wilson_ci(n11 + n10, n, alpha)
     l2, u2 = wilson_ci(n11 + n01, n, alpha)
@@ -196,6 +204,34 @@ def paired_diff_row(
     value = float((x - y).mean()) if len(x) else float("nan")
     lo, hi = newcombe_paired_ci(x, y)
     return _row(metric, value, lo, hi, NEWCOMBE, len(x), subset, n_errors, n_unparsed, extra)
+
+
+def stratified_diff_row(
+    metric: str,
+    groups: Sequence[tuple[Sequence[float], Sequence[float]]],
+    *,
+    subset: str = "all",
+    n_errors: int = 0,
+    n_unparsed: int = 0,
+    **extra: object,
+) -> dict[str, object]:
+    """The mean over groups of each group's paired difference mean(a) - mean(b) (the paper's
+    average over datasets of a change), with Newcombe's paired interval on the weighted table
+    (each group weighs alike; Kish's effective n)."""
+    gs = [(np.asarray(a, dtype=float), np.asarray(b, dtype=float)) for a, b in groups]
+    gs = [(a, b) for a, b in gs if len(a)]
+    if not gs:
+        return {**paired_diff_row(metric, [], [], subset=subset, n_errors=n_errors,
+                                  n_unparsed=n_unparsed, **extra), "ci_method": STRATA_PAIRED,
+                "n_groups": 0}  # fmt: skip
+    diffs = np.array([(a - b).mean() for a, b in gs])
+    a = np.concatenate([a for a, _ in gs])
+    b = np.concatenate([b for _, b in gs])
+    w = np.concatenate([np.full(len(x), 1 / len(x)) for x, _ in gs])
+    lo, hi = newcombe_paired_ci(a, b, weights=w)
+    row = _row(metric, float(diffs.mean()), lo, hi, STRATA_PAIRED, len(a), subset, n_errors,
+               n_unparsed, extra)  # fmt: skip
+    return {**row, "n_groups": len(gs), "se_groups": sem(diffs)}
 
 
 def stratified_row(
