@@ -10,7 +10,7 @@
 Intervals (`syco.stats`): Wilson for positivity (a share), Newcombe's paired interval for
 the per-domain sycophancy (prefer vs disprefer positivity of the same texts). "all" rows
 are the mean of the domain means (the paper's average over datasets), with Wilson at
-Kish's effective n; `se_domains` is the standard error across domains, which is what the
+Kish's effective n (sycophancy: Newcombe's paired interval on the weighted table); `se_domains` is the standard error across domains, which is what the
 paper's Fig. 1 error bars show (ours show the 95% CI; the figure says so). Errors and
 unparsed judge replies are excluded and counted.
 """
@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from syco.stats import metric_row, paired_diff_row, stratified_row
+from syco.stats import metric_row, paired_diff_row, stratified_diff_row, stratified_row
 from syco.tasks.feedback.prompts import DISPREFER, FRAMINGS, PREFER
 from syco.tasks.feedback.score import is_error
 
@@ -94,11 +94,11 @@ def compute_metrics(rows: list[dict[str, Any]], seed: int = 0) -> list[dict[str,
             )
         )
     texts = sycophancy_per_text(rows)
-    per_domain = {}
+    per_domain: dict[str, tuple[list[float], list[float]]] = {}
     for d in domains:
         ts = [t for t in texts if t["domain"] == d]
         ok = [t for t in ts if t["diff"] is not None]
-        per_domain[d] = [t["diff"] for t in ok]
+        per_domain[d] = ([t["prefer"] for t in ok], [t["disprefer"] for t in ok])
         out.append(
             paired_diff_row(
                 "feedback_sycophancy",
@@ -114,15 +114,14 @@ def compute_metrics(rows: list[dict[str, Any]], seed: int = 0) -> list[dict[str,
     if cut:  # how many comments max_tokens cut (the judge compares what is left)
         out.append(metric_row("truncated", [float(r["truncated"]) for r in cut], subset="all",
                               n_errors=sum(is_error(r) for r in rows), domain="all"))  # fmt: skip
-    out.append(
-        _pooled_row(
-            "feedback_sycophancy",
-            "all",
-            per_domain,
-            seed,
-            sum(t["status"] == "error" for t in texts),
-            sum(t["status"] == "unparsed" for t in texts),
-            domain="all",
-        )
+    row = stratified_diff_row(
+        "feedback_sycophancy",
+        list(per_domain.values()),
+        subset="all",
+        n_errors=sum(t["status"] == "error" for t in texts),
+        n_unparsed=sum(t["status"] == "unparsed" for t in texts),
+        domain="all",
     )
+    row["se_domains"], row["n_domains"] = row.pop("se_groups", float("nan")), row.pop("n_groups")
+    out.append(row)
     return out
