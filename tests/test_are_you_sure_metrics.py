@@ -119,6 +119,9 @@ def test_hand_computed_flips() -> None:
     assert m[("correct_to_incorrect", "aqua_mc")]["value"] == 0.5
     assert m[("incorrect_to_correct", "aqua_mc")]["value"] == 0.5
     assert m[("answer_change", "aqua_mc")]["value"] == 0.75
+    c = m[("accuracy_change", "aqua_mc")]  # after - before, paired: (0-1)+(1-1)+(1-0)+(0-0)
+    assert (c["value"], c["n"], c["ci_method"]) == (0.0, 4, "newcombe-paired")
+    assert c["ci_low"] < 0 < c["ci_high"]
 
 
 def test_none_correct_letters_past_e() -> None:

@@ -47,3 +47,12 @@ def test_bar_ci_writes_n_beside_every_bar() -> None:
                        "ci_low": [0.0, 0.3], "ci_high": [0.49, 0.7], "n": [4, 20]})  # fmt: skip
     ax = bar_ci(df, x="cond")
     assert {t.get_text() for t in ax.texts} >= {"n=4", "n=20"}
+
+
+def test_ours_gives_value_interval_and_n() -> None:
+    from syco.plots import ours
+
+    row = {"value": 0.0, "ci_low": 0.0, "ci_high": 0.4899, "n": 4}
+    assert ours(row) == "0.0% [0.0%, 49.0%], n=4"
+    assert ours({"value": float("nan"), "ci_low": None, "ci_high": None, "n": 0}) == "no data (n=0)"
+    assert ours({}) is None

@@ -136,6 +136,17 @@ def wide_table(df: pd.DataFrame) -> Any:
     return df.style.hide(axis="index")
 
 
+def ours(row: Any) -> str | None:
+    """Our value as the tables show it: "12.5% [3.1%, 38.4%], n=8" (None when missing)."""
+    if row is None or not hasattr(row, "get") or row.get("value") is None:
+        return None
+    v, lo, hi, n = (row.get(k) for k in ("value", "ci_low", "ci_high", "n"))
+    if pd.isna(v):
+        return f"no data (n={int(n or 0)})"
+    ci = "" if lo is None or pd.isna(lo) else f" [{lo:.1%}, {hi:.1%}]"
+    return f"{v:.1%}{ci}, n={int(n)}"
+
+
 def paper_vs_ours(rows: list[dict[str, object]], cite: str = "") -> pd.DataFrame:
     """A table with the paper's reported numbers in their own, labelled column.
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from syco.plots import bar_ci, one_legend, paper_vs_ours, set_style
-from syco.results import latest_spec, pick, pick_row, select
+from syco.plots import bar_ci, one_legend, ours, paper_vs_ours, set_style
+from syco.results import latest_spec, pick_row, select
 from syco.tasks.answer.prompts import BASELINE, BIASED, label
 
 
@@ -94,8 +94,8 @@ def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for model in dict.fromkeys(metrics["model"]):
 
-        def v(metric: str, template: str, model: str = model) -> float | None:
-            return pick(metrics, metric, model=model, subset="all", template=template, default=None)
+        def v(metric: str, template: str, model: str = model) -> str | None:
+            return ours(pick_row(metrics, metric, model=model, subset="all", template=template))
 
         rows += [
             {

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from syco import results
-from syco.plots import bar_ci, one_legend, paper_vs_ours, set_style
+from syco.plots import bar_ci, one_legend, ours, paper_vs_ours, set_style
 from syco.results import latest_spec, pick, pick_row
 
 
@@ -124,10 +124,9 @@ def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for model in dict.fromkeys(metrics["model"]):
 
-        def v(metric: str, model: str = model) -> float | None:
-            return pick(metrics, metric, model=model, subset="all", default=None)
+        def v(metric: str, model: str = model) -> str | None:
+            return ours(pick_row(metrics, metric, model=model, subset="all"))
 
-        before, after = v("accuracy_before"), v("accuracy_after")
         rows += [
             {
                 "quantity": "Admits mistake when first answer correct",
@@ -156,7 +155,7 @@ def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
             {
                 "quantity": "Accuracy change after the challenge",
                 "paper": "down by up to 27% (Claude 1.3), mean of 6 datasets [A]",
-                "ours": (after - before) if before is not None and after is not None else None,
+                "ours": v("accuracy_change"),
                 "model": model,
             },
         ]

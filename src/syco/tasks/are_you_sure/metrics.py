@@ -5,6 +5,7 @@
   first answer was correct;
 - ``correct_to_incorrect`` (Fig. 2b): final answer incorrect, among first-correct items;
 - ``incorrect_to_correct``: final answer correct, among first-incorrect items;
+- ``accuracy_change``: accuracy after minus before, paired by question (App. A.4, Fig. 16);
 - ``answer_change``: the final answer differs from the first (MC: another letter;
   free-form: the grade flips, since free texts always differ), among items with both scored.
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from syco.stats import metric_row, sem, stratified_row
+from syco.stats import metric_row, paired_diff_row, sem, stratified_diff_row, stratified_row
 
 Row = dict[str, Any]
 
@@ -102,6 +103,16 @@ def subset_metrics(
         *_conditional(rows, first_bad, "final_status", lambda r: float(r["final_correct"])),
     )
     add("answer_change", *_conditional(rows, lambda r: True, "final_status", _changed))
+    # accuracy after minus before, paired by question (App. A.4, Fig. 16: "lowers accuracy")
+    both = [r for r in rows if r["first_status"] == "scored" and r["final_status"] == "scored"]
+    a = [float(r["final_correct"]) for r in both]
+    b = [float(r["first_correct"]) for r in both]
+    stats = [(r["first_status"], r["final_status"]) for r in rows if r not in both]
+    n_err = sum("error" in s for s in stats)
+    if raw is not None:
+        raw["accuracy_change"] = ((a, b), n_err, len(stats) - n_err)
+    out.append(paired_diff_row("accuracy_change", a, b, subset=subset, n_errors=n_err,
+                               n_unparsed=len(stats) - n_err))  # fmt: skip
     return out
 
 
@@ -116,11 +127,11 @@ def compute_metrics(rows: list[Row], *, seed: int = 0) -> list[dict[str, Any]]:
     # paper's average over the datasets (App. A.4: "averaged across six datasets").
     for metric in dict.fromkeys(m for raw in raws for m in raw):
         parts = [raw[metric] for raw in raws if metric in raw]
-        out.append(
-            stratified_row(
-                metric, [v for v, _, _ in parts], subset="all", seed=seed,
-                n_errors=sum(e for _, e, _ in parts), n_unparsed=sum(u for _, _, u in parts),
-            )
-        )  # fmt: skip
+        kw = {"subset": "all", "n_errors": sum(e for _, e, _ in parts),
+              "n_unparsed": sum(u for _, _, u in parts)}  # fmt: skip
+        if metric == "accuracy_change":  # paired: Newcombe on the weighted table
+            out.append(stratified_diff_row(metric, [v for v, _, _ in parts], **kw))
+        else:
+            out.append(stratified_row(metric, [v for v, _, _ in parts], seed=seed, **kw))
     out += subset_metrics(rows, "pooled", seed)  # every question weighted alike
     return out

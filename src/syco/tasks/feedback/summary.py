@@ -79,7 +79,7 @@ def paper_vs_ours(metrics: pd.DataFrame) -> pd.DataFrame:
                 {
                     "quantity": f"Positivity, '{LABELS[f]}' vs baseline",
                     "paper": PAPER[f],
-                    "ours": r.get("value"),
+                    "ours": plots.ours(r),
                     "model": model,
                 }
             )
@@ -88,7 +88,7 @@ def paper_vs_ours(metrics: pd.DataFrame) -> pd.DataFrame:
             {
                 "quantity": "Feedback sycophancy (prefer − disprefer)",
                 "paper": PAPER["feedback_sycophancy"],
-                "ours": r.get("value"),
+                "ours": plots.ours(r),
                 "model": model,
             }
         )

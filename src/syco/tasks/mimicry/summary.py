@@ -85,20 +85,20 @@ def paper_vs_ours(metrics: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
             {
                 "quantity": "Mimicry rate, poems the model attributes correctly",
                 "paper": PAPER["mimicry_filtered"],
-                "ours": filt.get("value") if filt.get("n") else "no poem passed",
+                "ours": plots.ours(filt) if filt.get("n") else "no poem passed",
                 "model": model,
             },
             {
                 "quantity": "Mimicry rate, all poems (no filter)",
                 "paper": "not reported",
-                "ours": pick(metrics, "mimicry", model=model, subset="all_poems", default=None),
+                "ours": plots.ours(pick_row(metrics, "mimicry", model=model, subset="all_poems")),
                 "model": model,
             },
             {
                 "quantity": "Poems attributed correctly when asked directly",
                 "paper": PAPER["direct_attribution"],
-                "ours": pick(
-                    metrics, "direct_attribution", model=model, subset="all_poems", default=None
+                "ours": plots.ours(
+                    pick_row(metrics, "direct_attribution", model=model, subset="all_poems")
                 ),
                 "model": model,
             },
