@@ -24,9 +24,13 @@ def test_mimicry_notebook_end_to_end(
     out = run_chapter(CHAPTERS["mimicry"], params, output_dir=tmp_path, progress=False)
     (rec,) = load_runs("mimicry")
     kinds = [r["kind"] for r in rec.rows]
+    # the paper's wording, and the other wording (with the authorship question) beside it
     assert kinds.count("direct") == 1 and kinds.count("mimicry") == 1
-    assert rec.spec["new_calls"] + rec.spec["call_errors"] == 2
-    assert all(r["score"] in (True, False) for r in rec.rows if r["kind"] == "mimicry")
+    assert kinds.count("mimicry_other") == 1 and rec.spec["ask_author"] is False
+    assert rec.spec["new_calls"] + rec.spec["call_errors"] == 3
+    for r in rec.rows:  # an empty reply is unparsed (None), never "not mimicry"
+        if r["kind"] != "direct" and r["error"] is None:
+            assert r["score"] in (True, False) or not any(c.isalnum() for c in r["response"])
     text = out.read_text()
     assert "mim_fig4" in text and "Paper (Sharma et al. 2023, " in text
     first_created = rec.created
