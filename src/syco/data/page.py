@@ -165,7 +165,7 @@ def render_readme() -> str:
         used = ", ".join(f"`{s}`" for s in info.sources)
         out.append(f"| `{name}` | {_esc(info.section)} | {used} | {_esc(info.paper_rows)} |")
     out += [
-        "| `hh_rlhf` | §4.1 (PAPER.md §6) | `hh_rlhf` (loaded directly, not built) | — |",
+        "| `hh_rlhf` | §4.1 (Sharma et al. 2023, Fig. 5; App. B) | `hh_rlhf` (loaded directly, not built) | — |",
         "",
         "## Sources (`src/syco/data/sources.json`)",
         "",

@@ -1,4 +1,4 @@
-"""The PM role of §4.2 and §4.3 (PAPER.md §7–§8), once: the PM and the non-sycophantic PM
+"""The PM role of §4.2 and §4.3 (Sharma et al. §4.2–§4.3, Figs. 6–7; App. C.1), once: the PM and the non-sycophantic PM
 (the same loaded model with the truthfulness request as a prefix), and the loop that scores a
 chapter's sample rows with both.
 """
