@@ -727,7 +727,7 @@ def test_run_and_book_never_make_a_record_or_a_page_worse(
     worse = syco(*run, "-p", "n=2", env=env, timeout=600)
     err = worse.stderr.decode()
     assert worse.returncode == 1, err
-    assert "answer openai/m subject: 8 of 16 calls failed (50%)" in err
+    assert "answer openai/m: subject (openai/m): 8 of 16 calls failed (50%)" in err
     assert "previous record (with 0 failed calls) was kept" in err
     assert "published page is unchanged" in err
     assert record.read_bytes() == good_record and page.read_bytes() == good_page

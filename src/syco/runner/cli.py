@@ -34,7 +34,7 @@ def error_lines(entries: list[dict[str, Any]], max_error_rate: float) -> tuple[l
             rate = c["errors"] / total if total else 1.0
             over |= rate > max_error_rate
             lines.append(
-                f"  {e['chapter']} {e['model']} {role}: {c['errors']} of {total} calls failed "
+                f"  {e['chapter']} {e['model']}: {role}: {c['errors']} of {total} calls failed "
                 f"({rate:.0%})"
             )
         if e["status"] == "kept":
