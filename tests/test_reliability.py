@@ -449,9 +449,9 @@ def test_non_utf8_prompt_is_one_line_from_argv_file_and_stdin(home, tmp_path):
 def test_a_broken_cache_is_one_line_and_left_as_it_was(home, content, expect):
     path = home / "cache.sqlite"
     path.write_bytes(content)
-    env = clean_env(SYCO_HOME=str(home))
+    env = clean_env(SYCO_HOME=str(home), OPENAI_API_KEY="k")
     before = snapshot(path)
-    for args in (("ask", "hi"), ("cache", "stats"), ("cache", "verify")):
+    for args in (("ask", "-m", "openai/m", "hi"), ("cache", "stats"), ("cache", "verify")):
         one_line_error(syco(*args, env=env), expect, str(path))
         assert snapshot(path) == before
     assert path.read_bytes() == content
@@ -469,8 +469,9 @@ def test_a_non_utf8_run_record_is_one_line_and_left_as_it_was(home):
 def test_syco_home_that_is_a_file_is_one_line(tmp_path):
     f = tmp_path / "home"
     f.write_text("not a directory")
-    for args in (("ask", "hi"), ("cache", "stats"), ("results",)):
-        one_line_error(syco(*args, env=clean_env(SYCO_HOME=str(f))), "SYCO_HOME", "is a file")
+    env = clean_env(SYCO_HOME=str(f), OPENAI_API_KEY="k")
+    for args in (("ask", "-m", "openai/m", "hi"), ("cache", "stats"), ("results",)):
+        one_line_error(syco(*args, env=env), "SYCO_HOME", "is a file")
     assert f.read_text() == "not a directory"
 
 
