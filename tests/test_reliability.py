@@ -700,9 +700,10 @@ def test_run_and_book_never_make_a_record_or_a_page_worse(
     syco_home, data_mirror, openai_server, tmp_path, monkeypatch
 ):
     """`syco run` against a local server; a later run whose calls all fail exits 1 and keeps
-    the record and the page; `syco book` from a shell with no endpoint variable replays with
-    zero calls and leaves the record byte-identical; with answers missing from the answer
-    key it fails naming chapter, model and count, and keeps record and page."""
+    the record and the page; `syco book` from a shell with no endpoint variable, then with
+    another URL and no key, replays with zero calls and leaves the record byte-identical; with
+    answers missing from the answer key it fails naming chapter, model and count, and keeps
+    record and page."""
     from test_answer_chapter import build_sets
 
     from syco.book import build as B
@@ -743,6 +744,12 @@ def test_run_and_book_never_make_a_record_or_a_page_worse(
     report = B.build_book(root=root)
     assert report.model_calls == 0 and openai_server.calls == calls
     assert set(report.executed) == {"answer"} and not report.failed
+    assert record.read_bytes() == good_record
+    from servers import closed_port
+
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{closed_port()}/v1")  # another URL
+    report = B.build_book(root=root)
+    assert report.model_calls == 0 and openai_server.calls == calls and not report.failed
     assert record.read_bytes() == good_record
     replayed_page = page.read_bytes()
 
