@@ -17,12 +17,12 @@ ifdef PIP_FIND_LINKS
 export UV_FIND_LINKS ?= $(PIP_FIND_LINKS)
 endif
 
-.PHONY: setup model data test lint book chapters bench clean help lab
+.PHONY: setup model data test lint book chapters bench bench-env bench-api bench-batch clean help lab
 
 help:
 	@echo "make book   - set up, run every chapter on the embedded model, build the book"
 	@echo "make test   - set up and run the tests (incl. one notebook run per chapter)"
-	@echo "make bench  - benchmarks (local engines side by side, local batching, API concurrency)"
+	@echo "make bench  - benchmarks (local engines, local batching; API runner vs Inspect AI and the SDK; batch mode)"
 	@echo "make lab    - JupyterLab on the project kernel with the chapter notebooks"
 
 $(BIN)/.installed: requirements-lock.txt pyproject.toml
@@ -56,10 +56,30 @@ chapters: model data
 book: chapters
 	$(BIN)/syco book
 
-bench: model data
+bench: model data bench-env
 	$(BIN)/python benchmarks/bench_engine.py --out benchmarks/results/engine.json
 	$(BIN)/python benchmarks/bench_local.py
-	$(BIN)/python benchmarks/bench_api.py
+	$(BENCH)/bin/python benchmarks/bench_api.py
+	$(BIN)/python benchmarks/bench_batch.py
+
+# The API benchmark compares with Inspect AI: its own environment, apart from the project's
+# pins (same openai/anthropic/httpx versions as requirements-lock.txt).
+BENCH := .venv-bench
+$(BENCH)/.installed: requirements-lock.txt pyproject.toml
+	test -x $(BENCH)/bin/python || $(PYTHON) -m venv $(BENCH)
+	$(BENCH)/bin/python -m pip install --quiet \
+		$$(grep -E '^(openai|anthropic|httpx|httpx2|tqdm|typer)==' requirements-lock.txt) \
+		inspect-ai==0.3.285
+	$(BENCH)/bin/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+bench-env: $(BENCH)/.installed
+
+bench-api: bench-env
+	$(BENCH)/bin/python benchmarks/bench_api.py
+
+bench-batch: data
+	$(BIN)/python benchmarks/bench_batch.py
 
 # JupyterLab on the project's kernel (the .venv's python3), opened on the chapter notebooks:
 # run a chapter cell by cell, change its parameters cell, rerun. Results land in .syco/.

@@ -109,6 +109,7 @@ class FakeServer:
 
     path = "/"
     name = "fake"
+    handler_class: type | None = None  # a `_Handler` subclass serving more endpoints
 
     def __init__(self, latency: float = 0.0):
         self.latency = latency
@@ -149,7 +150,7 @@ class FakeServer:
         raise NotImplementedError
 
     def start(self) -> FakeServer:
-        handler = type("Handler", (_Handler,), {"fake": self})
+        handler = type("Handler", (self.handler_class or _Handler,), {"fake": self})
         httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler, bind_and_activate=False)
         httpd.daemon_threads = True
         httpd.block_on_close = False  # keep-alive handler threads must not block stop()
@@ -351,7 +352,12 @@ def main(argv: list[str]) -> None:
     """``servers.py openai|anthropic [latency]``: serve until stdin closes; print the port."""
     kind = argv[0] if argv else "openai"
     latency = float(argv[1]) if len(argv) > 1 else 0.0
-    server = SERVERS[kind](latency=latency).start()
+    serve(SERVERS[kind](latency=latency))
+
+
+def serve(server: FakeServer) -> None:
+    """Start, print the port, serve until stdin closes (for a server in its own process)."""
+    server.start()
     print(server.port, flush=True)
     try:
         sys.stdin.read()

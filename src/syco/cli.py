@@ -221,6 +221,7 @@ _mount_optional("run", "syco.runner.cli", "Run a chapter notebook with papermill
 _mount_optional("results", "syco.results.cli", "Print the metrics of every model run.")
 _mount_optional("book", "syco.book.cli", "Build the Jupyter Book from the answer key.")
 _mount_optional("pm", "syco.pm.cli", "Train and check the preference model (§4.2–§4.3).")
+_mount_optional("batches", "syco.models.batch_cli", "List, inspect and cancel provider batches.")
 
 
 def _kept_since(start: float) -> str:

@@ -32,11 +32,13 @@ class ProviderError(Exception):
         transient: bool,
         retry_after: float | None = None,
         fatal: bool = False,
+        rate_limited: bool = False,
     ):
         super().__init__(message)
         self.transient = transient
         self.retry_after = retry_after
         self.fatal = fatal
+        self.rate_limited = rate_limited  # 429/529: adaptive concurrency backs off
 
 
 class Interrupted(SycoError):

@@ -65,11 +65,13 @@ def check_base_url(url: str | None, var: str) -> str | None:
 
 
 def offline_key() -> str | None:
-    """In cache-only mode (SYCO_OFFLINE=1) no request is ever sent, so an API backend may
-    start without a key: the book rebuilds API models' chapters with no secret present."""
+    """In cache-only mode (SYCO_OFFLINE=1) and in a plan (`--plan`) no request is ever sent,
+    so an API backend may start without a key: the book rebuilds API models' chapters, and a
+    user prices a run, with no secret present."""
+    from syco.models import plan
     from syco.models.model import offline
 
-    return "offline-no-key" if offline() else None
+    return "offline-no-key" if offline() or plan.active() else None
 
 
 TRANSIENT_STATUS = {408, 409, 425, 429}  # and every 5xx
@@ -138,6 +140,7 @@ def translate(
             transient=status in TRANSIENT_STATUS or status >= 500,
             retry_after=retry_after(getattr(e.response, "headers", None)),
             fatal=status in (401, 403, 404),
+            rate_limited=status in (429, 529),
         )
     if isinstance(e, sdk.APITimeoutError):
         return ProviderError(
@@ -152,3 +155,11 @@ def translate(
     if isinstance(e, sdk.APIResponseValidationError):
         return ProviderError(f"{where}: malformed response: {e}", transient=False)
     return ProviderError(f"{where}: {type(e).__name__}: {e}", transient=False)
+
+
+async def sdk_call(sdk: Any, where: str, factory: Any) -> Any:
+    """Await one SDK call, its exceptions translated (the batch endpoints' calls)."""
+    try:
+        return await factory()
+    except Exception as e:
+        raise translate(sdk, e, where) from e

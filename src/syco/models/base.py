@@ -13,7 +13,7 @@ from abc import ABC
 from typing import Any, ClassVar
 
 from syco.errors import CapabilityError
-from syco.models.types import Chat, Completion, GenerateConfig
+from syco.models.types import BatchStatus, Chat, Completion, GenerateConfig
 
 GENERATE = "generate"  # chat completion
 PREFILL = "prefill"  # continue a final assistant message
@@ -78,3 +78,26 @@ class ModelAPI(ABC):
 
     def reward_batch(self, chats: list[Chat]) -> list[float]:
         raise NotImplementedError
+
+    # -- provider batch APIs (optional; the wrapper's batch mode drives them) ------------
+    supports_batch: ClassVar[bool] = False
+
+    async def batch_submit(self, requests: list[tuple[str, Chat, GenerateConfig]], tag: str) -> str:
+        """Submit (custom_id, chat, config) requests as one provider batch; its id."""
+        raise NotImplementedError
+
+    async def batch_status(self, batch_id: str) -> BatchStatus:
+        raise NotImplementedError
+
+    async def batch_results(self, batch_id: str) -> dict[str, Completion]:
+        """custom_id -> reply, or a failed `Completion` for a request that failed."""
+        raise NotImplementedError
+
+    async def batch_cancel(self, batch_id: str) -> BatchStatus:
+        raise NotImplementedError
+
+    async def batch_find(self, tag: str, since: float, n: int, known: set[str]) -> str | None:
+        """The id of the batch submitted as ``tag`` (at ``since`` or later, ``n`` requests)
+        whose id was never recorded (a crash or a lost reply while submitting), if the
+        provider can tell; ``known`` ids are other records' batches."""
+        return None

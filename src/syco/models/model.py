@@ -26,7 +26,11 @@ from tqdm import tqdm
 
 from syco.cache import Cache, cache_key
 from syco.errors import ProviderError, SycoError
+from syco.models import plan
 from syco.models.base import GENERATE, LOGPROBS, PREFILL, REWARD, ModelAPI
+from syco.models.batch import poll_seconds as batch_poll_seconds
+from syco.models.batch import run_batched
+from syco.models.concurrency import Limiter
 from syco.models.pricing import estimate_cost
 from syco.models.types import (
     Chat,
@@ -127,21 +131,34 @@ class Model:
         *,
         cache: Cache | None = None,
         max_connections: int = 16,
+        adaptive_connections: bool = False,
+        max_connections_cap: int = 256,
         batch_size: int = 16,
         max_retries: int = 6,
         retry_base: float | None = None,
         retry_max_wait: float = 120.0,
+        batch: bool = False,
+        batch_max: int = 10_000,
+        batch_poll: float | None = None,
     ):
         self.spec = spec
         self.api = api
         self.cache = cache if cache is not None else Cache()
         self.max_connections = max_connections
+        # In-flight API requests: fixed, or adaptive from `max_connections` up to the cap.
+        self.limiter = Limiter(
+            max_connections, adaptive=adaptive_connections, maximum=max_connections_cap
+        )
         self.batch_size = batch_size
         self.max_retries = max_retries
         self.retry_base = (
             retry_base if retry_base is not None else float(os.environ.get("SYCO_RETRY_BASE", 1.0))
         )
         self.retry_max_wait = retry_max_wait
+        # Batch mode: uncached generate requests go out as provider batches (models/batch.py).
+        self.batch = batch
+        self.batch_max = batch_max
+        self.batch_poll = batch_poll if batch_poll is not None else batch_poll_seconds()
         self.stats = RunStats()
         self._fatal: str | None = None  # set when an endpoint cannot work at all
 
@@ -200,13 +217,17 @@ class Model:
         bar = self._bar(len(chats), len(chats) - len(todo), desc or f"{self.spec} generate")
         self.stats.cached += len(chats) - len(todo)
         try:
-            if todo and offline():
+            if plan.active():  # hits are counted too
+                plan.plan_generate(self, chats, config, todo, out)
+            elif todo and offline():
                 for i in todo:
                     out[i] = Completion.failed("not in the answer key (SYCO_OFFLINE=1)")
                 self.stats.errors += len(todo)  # a miss is an error in every counter
                 self._count(bar, errors=len(todo))
             elif todo and self.api.local:
                 self._generate_local(todo, chats, config, keys, requests, out, bar)
+            elif todo and self.batch and self.api.supports_batch:  # else: ordinary calls
+                run_sync(lambda: run_batched(self, todo, chats, config, keys, requests, out, bar))
             elif todo:
                 run_sync(lambda: self._generate_api(todo, chats, config, keys, requests, out, bar))
         finally:
@@ -227,12 +248,10 @@ class Model:
             self._store(idx, comps, keys, requests, out, bar)
 
     async def _generate_api(self, todo, chats, config, keys, requests, out, bar) -> None:
-        sem = asyncio.Semaphore(self.max_connections)
         self._fatal = None  # an endpoint that cannot work gets nothing more in this call
 
         async def one(i: int) -> None:
-            async with sem:
-                comp = await self._with_retries(lambda: self.api.agenerate(chats[i], config))
+            comp = await self._with_retries(lambda: self.api.agenerate(chats[i], config))
             self._store([i], [comp], keys, requests, out, bar)
 
         try:
@@ -247,14 +266,21 @@ class Model:
     ) -> Completion:
         attempt = 0
         while True:
+            epoch = await self.limiter.acquire()  # a slot only while a request is out
             if self._fatal:
+                self.limiter.release(epoch, ok=False)
                 return Completion.failed(f"not sent: {self._fatal}")
             _count_calls(1)
             try:
-                return await call()
+                comp = await call()
+                self.limiter.release(epoch, ok=True)
+                return comp
             except ProviderError as e:
                 if e.fatal:
                     self._fatal = str(e)
+                self.limiter.release(
+                    epoch, ok=False, rate_limited=e.rate_limited, retry_after=e.retry_after
+                )
                 if not e.transient or attempt >= self.max_retries:
                     tries = f" after {attempt + 1} attempts" if attempt else ""
                     return Completion.failed(f"{e}{tries}")
@@ -262,6 +288,7 @@ class Model:
                 await asyncio.sleep(min(wait, self.retry_max_wait))
                 attempt += 1
             except Exception as e:  # a provider bug or an SDK surprise: record, don't crash
+                self.limiter.release(epoch, ok=False)
                 return Completion.failed(f"{type(e).__name__}: {e}")
 
     def _backoff(self, attempt: int) -> float:
@@ -331,6 +358,9 @@ class Model:
         self.stats.cached += len(reqs) - len(todo)
         bar = self._bar(len(reqs), len(reqs) - len(todo), desc)
         try:
+            if plan.active():
+                plan.plan_score(self, reqs, todo, out)
+                todo = []
             if offline():
                 for i in todo:
                     out[i] = Scored(None, error="not in the answer key (SYCO_OFFLINE=1)")

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from syco.models.types import Usage
 
+# The OpenAI Batch API and Anthropic Message Batches bill half the list price.
+BATCH_DISCOUNT = 0.5
+
 # prefix of the model id -> (input, output) USD per 1M tokens
 PRICES: dict[str, tuple[float, float]] = {
     "gpt-4o-mini": (0.15, 0.60),

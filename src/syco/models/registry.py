@@ -206,17 +206,34 @@ def loaded_models() -> list[Model]:
     return list(_MODELS.values())
 
 
+def batch_mode() -> bool:
+    """``SYCO_BATCH=1`` (what `syco run --batch` sets): API models send provider batches."""
+    return os.environ.get("SYCO_BATCH", "") not in ("", "0", "false")
+
+
 def get_model(spec: str, *, cache: Cache | None = None, **options: Any) -> Model:
-    """The `Model` for a spec, built once per process. Options: max_connections, batch_size,
-    max_retries, retry_base, and backend options (``device``, ``dtype`` for local models)."""
+    """The `Model` for a spec, built once per process. Options: max_connections (a fixed
+    limit; without it API models adapt from the backend's default up to max_connections_cap,
+    see models/concurrency.py; ``adaptive_connections`` overrides), batch_size, max_retries,
+    retry_base, batch (provider batch APIs), and backend options (``device``, ``dtype`` for
+    local models)."""
     backend, name = parse_spec(spec)
     _check_packages(backend)
     info = BACKENDS[backend]
-    wrapper_keys = {"max_connections", "batch_size", "max_retries", "retry_base"}
+    wrapper_keys = {
+        *("max_connections", "batch_size", "max_retries", "retry_base", "batch"),
+        *("adaptive_connections", "max_connections_cap"),
+    }
     wrapper_opts = {**DEFAULTS.get(backend, {})}
-    env_conn = os.environ.get("SYCO_MAX_CONNECTIONS")
-    if env_conn and not info.local:
-        wrapper_opts["max_connections"] = int(env_conn)
+    if not info.local:
+        wrapper_opts["batch"] = batch_mode()
+        # Adaptive concurrency unless a fixed number of connections is asked for.
+        env_conn = os.environ.get("SYCO_MAX_CONNECTIONS")
+        if env_conn:
+            wrapper_opts["max_connections"] = int(env_conn)
+        fixed = bool(env_conn) or "max_connections" in options
+        adaptive = os.environ.get("SYCO_ADAPTIVE_CONNECTIONS", "1") not in ("0", "false")
+        wrapper_opts["adaptive_connections"] = adaptive and not fixed
     wrapper_opts.update({k: v for k, v in options.items() if k in wrapper_keys})
     api_opts = {k: v for k, v in options.items() if k not in wrapper_keys}
     env = "" if info.local else _env_key()

@@ -138,3 +138,16 @@ class Scored:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+@dataclass
+class BatchStatus:
+    """A provider batch as last seen: the provider's word for its state, whether processing
+    has ended (results can be read), and how many of its requests are done / failed."""
+
+    status: str
+    ended: bool
+    total: int
+    done: int = 0
+    failed: int = 0
+    note: str = ""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +69,24 @@ def run(
         min=0.001,
         help="Seconds one API request may take (default 120, or $SYCO_TIMEOUT).",
     ),
+    batch: bool = typer.Option(
+        False,
+        "--batch",
+        help="Send API models' uncached requests as provider batches (about half price; "
+        "waits for them; a rerun resumes). Same as -p batch=True.",
+    ),
+    plan: bool = typer.Option(
+        False,
+        "--plan",
+        help="Print requests, answer-key hits, tokens and cost per model and role; call nothing.",
+    ),
 ) -> None:
     """Execute a chapter notebook with papermill into book/chapters/.
 
     Earlier models' results stay and appear beside the new ones; their calls come from
     the cache. A record is never replaced by one with more failed calls."""
     params = parse_params(param)
+    batch = bool(params.pop("batch", False)) or batch  # every chapter takes it
     if model:
         params["models"] = list(model)
     if timeout is not None:
@@ -82,6 +97,13 @@ def run(
     failed = []
     for n in names:
         ch = chapter(n)
+        if plan:
+            from syco.models.plan import format_plan, plan_chapter
+
+            typer.echo(f"planning §{ch.section} {ch.title}: nothing is called", err=True)
+            rows, note = plan_chapter(ch, params)
+            typer.echo(format_plan(f"§{ch.section} {ch.name}", rows, note))
+            continue
         start = time.time()
         typer.echo(f"running §{ch.section} {ch.title} ({ch.notebook})", err=True)
         with tempfile.TemporaryDirectory(prefix="syco-report-") as tmp:
@@ -103,7 +125,8 @@ def run(
 
             out: Path | None = None
             try:
-                out = run_chapter(ch, params, accept=accept)
+                with batch_mode(batch):
+                    out = run_chapter(ch, params, accept=accept)
             except SycoError:
                 if not verdict.get("over"):
                     raise
@@ -124,6 +147,28 @@ def run(
             typer.echo(f"  done in {took} -> {out}", err=True)
     if failed:
         raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def batch_mode(on: bool) -> Iterator[None]:
+    """``SYCO_BATCH=1`` for the chapter's kernel, and batch progress printed here (the
+    kernel's own output is the published page)."""
+    if not on:
+        yield
+        return
+    from syco.models.batch import watch
+
+    os.environ.update(SYCO_BATCH="1", SYCO_BATCH_PARENT=str(os.getpid()))
+    stop = threading.Event()
+    t = threading.Thread(target=watch, args=(stop, time.time()), daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        t.join()
+        os.environ.pop("SYCO_BATCH", None)
+        os.environ.pop("SYCO_BATCH_PARENT", None)
 
 
 command = run
