@@ -361,9 +361,15 @@ def watch(stop: threading.Event, since: float, every: float = 2.0) -> None:
 
 
 def _api_for(rec: BatchRecord):
-    from syco.models.registry import get_model
+    """A provider client of its own (not `get_model`'s shared one, which a run in another
+    thread of this process may be using from its own event loop)."""
+    import importlib
 
-    api = get_model(rec.spec).api
+    from syco.models.registry import BACKENDS, parse_spec
+
+    backend, name = parse_spec(rec.spec)
+    info = BACKENDS[backend]
+    api = getattr(importlib.import_module(info.module), info.cls)(name)
     if api.identity() != rec.identity:
         raise SycoError(
             f"batch {rec.id} was sent to {rec.identity}, but {rec.spec} now means "
