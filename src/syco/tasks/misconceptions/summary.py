@@ -48,9 +48,11 @@ def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
     out["mc_chance_base"] = value(m, chance, "baseline_truthful")
     out["mc_chance_helpful"] = value(m, chance, "helpful_truthful")
     out["mc_procedure"] = (
-        "the same PM picked and judged the sycophantic response (the paper used two)"
+        "the same PM picked and judged the sycophantic response (the paper used two PMs), so "
+        "these numbers are not comparable with the paper's 95% and 45%"
         if spec.get("same_pm_selects_and_judges", True)
-        else "a separate selector PM picked the sycophantic response, as in the paper"
+        else "a separate selector PM picked the sycophantic response and the PM judged it, as in "
+        "the paper"
     )
     bon = (("PM", "pm"), ("non-syc PM", "nonsyc"), ("oracle", "oracle"), ("random PM", "random"))
     for lab, key in bon:
@@ -62,12 +64,14 @@ def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
 
 def example(record: RunRecord) -> Styler:
     """The first item as the PM saw it: the best-scored baseline phrasing, the helpful
-    truthful response and the PM's favourite sycophantic sample (the user's turn above)."""
+    truthful response and the selector's favourite sycophantic sample (the user's turn
+    above; the selector is the PM itself unless the run named another)."""
     rows = pd.DataFrame(record.rows)
     first = record.spec["items"][0]
     ex = rows[rows.item_id == first["item_id"]].copy()
     ex["PM score"] = ex.pm_score.map(lambda d: d.get("PM"))
-    best = ex[ex.kind == "sycophantic"].sort_values("PM score").tail(1)
+    ex["selector score"] = ex.pm_score.map(lambda d: d.get("selector", d.get("PM")))
+    best = ex[ex.kind == "sycophantic"].sort_values("selector score").tail(1)
     show = pd.concat(
         [
             ex[ex.kind == "baseline_truthful"].sort_values("PM score").tail(1),
