@@ -15,7 +15,7 @@ import pytest
 
 from syco.cache import Cache
 from syco.errors import SycoError
-from syco.models import GenerateConfig, get_model
+from syco.models import GenerateConfig, Model, get_model
 from syco.models.registry import parse_spec
 
 HAVE_VLLM = importlib.util.find_spec("vllm") is not None
@@ -77,6 +77,35 @@ def test_spec_and_engine_options(monkeypatch, tmp_path):
     assert request_seeds(10, 3) == [10, 11, 12]
     with pytest.raises(SycoError, match="2 seeds for 3"):
         request_seeds([1, 2], 3)
+
+
+def test_wrapper_hands_each_request_its_own_seed(tmp_path):
+    """A backend with per-request seeds gets one seed per request, the same whichever
+    requests share its micro-batch; other local backends keep one seed per batch."""
+    from syco.models import Completion, ModelAPI
+
+    class Recorder(ModelAPI):
+        backend, local, per_request_seeds = "rec", True, True
+
+        def __init__(self):
+            super().__init__("rec")
+            self.seeds: dict[str, object] = {}
+
+        def generate_batch(self, chats, config, seed):
+            for c, s in zip(chats, seed if isinstance(seed, list) else [seed] * 9, strict=False):
+                self.seeds[c[0]["content"]] = s
+            return [Completion(text="x") for _ in chats]
+
+    def seeds(batch, per_request=True):
+        api = Recorder()
+        api.per_request_seeds = per_request
+        m = Model("rec", api, cache=Cache(tmp_path / f"{len(batch)}{per_request}.sqlite"))
+        m.generate([[{"role": "user", "content": q}] for q in batch], GenerateConfig(1.0))
+        return api.seeds
+
+    alone, together = seeds(["c"]), seeds(["a", "bb", "c"])
+    assert alone["c"] == together["c"] and len(set(together.values())) == 3
+    assert len(set(seeds(["a", "bb", "c"], per_request=False).values())) == 1
 
 
 @pytest.mark.skipif(HAVE_VLLM, reason="checks the message given where vLLM is absent")
@@ -173,6 +202,20 @@ def test_per_request_seeds_reproducible_and_batch_independent(pair):
     assert _sampled(api, CHATS[:1], [1234]) == alone
     others = _sampled(api, CHATS[:1] * 4, [1, 2, 3, 4])
     assert len(set(others)) > 1  # different seeds, different samples (T=1, 32 tokens)
+
+
+@needs_vllm
+@pytest.mark.slow
+def test_sampled_reply_is_the_same_alone_or_in_a_batch(pair, tmp_path):
+    """End to end through the wrapper: fresh caches, T=1, a request's reply does not depend
+    on the other requests of its run."""
+    vm, _ = pair
+    cfg = GenerateConfig(temperature=1.0, max_tokens=24)
+    a = Model(vm.spec, vm.api, cache=Cache(tmp_path / "a.sqlite"))  # one engine, two caches
+    b = Model(vm.spec, vm.api, cache=Cache(tmp_path / "b.sqlite"))
+    alone = a.generate(CHATS[3:4], cfg, sample_indices=[2])
+    mixed = b.generate(CHATS[:6], cfg, sample_indices=[0, 1, 5, 2, 7, 0])
+    assert alone[0].text == mixed[3].text and all(c.ok for c in mixed)
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,8 @@ class ModelAPI(ABC):
     backend: ClassVar[str]
     local: ClassVar[bool] = False
     endpoint: str | None = None
+    # Local backends that seed each request take a list of seeds in `generate_batch`.
+    per_request_seeds: ClassVar[bool] = False
 
     def __init__(self, model_id: str, base_url: str | None = None):
         self.model_id = model_id

@@ -239,7 +239,10 @@ class Model:
         order = sorted(todo, key=lambda i: sum(len(m["content"]) for m in chats[i]))
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
-            seed = int(hashlib.sha256(keys[idx[0]].encode()).hexdigest()[:8], 16)
+            seeds = [int(hashlib.sha256(keys[i].encode()).hexdigest()[:8], 16) for i in idx]
+            # A backend that seeds each request gets each request's own seed (its sample
+            # then depends on its request alone); the others one seed per micro-batch.
+            seed = seeds if self.api.per_request_seeds else seeds[0]
             _count_calls(len(idx))
             try:
                 comps = self.api.generate_batch([chats[i] for i in idx], config, seed)

@@ -64,6 +64,7 @@ class VLLMAPI(HFAPI):
 
     backend = "vllm"
     local = True
+    per_request_seeds = True
 
     def __init__(
         self,
