@@ -29,19 +29,20 @@ def _tokenizer_into(folder: Path, smollm2_dir: Path) -> int:
 
 
 def _config(vocab: int, **extra):
-    return transformers.LlamaConfig(
-        vocab_size=vocab,
-        hidden_size=16,
-        intermediate_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        num_key_value_heads=2,
-        max_position_embeddings=512,
-        bos_token_id=1,
-        eos_token_id=2,
-        pad_token_id=2,
-        **extra,
-    )
+    """A tiny Llama config; ``extra`` adds settings or overrides these."""
+    base = {
+        "vocab_size": vocab,
+        "hidden_size": 16,
+        "intermediate_size": 32,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 2,
+        "num_key_value_heads": 2,
+        "max_position_embeddings": 512,
+        "bos_token_id": 1,
+        "eos_token_id": 2,
+        "pad_token_id": 2,
+    }
+    return transformers.LlamaConfig(**{**base, **extra})
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -220,27 +219,18 @@ def test_sampled_reply_is_the_same_alone_or_in_a_batch(pair, tmp_path):
 
 @pytest.fixture(scope="module")
 def tiny_rm(tmp_path_factory, smollm2_dir) -> Path:
-    """A random Llama sequence classifier with the embedded model's tokenizer (head_dim 64,
-    which vLLM's CPU attention supports)."""
+    """test_hf's random Llama sequence classifier, wider: head_dim 64, which vLLM's CPU
+    attention supports (test_hf's is 8)."""
     import torch
     import transformers
+    from test_hf import _config, _tokenizer_into
 
     folder = tmp_path_factory.mktemp("tiny-rm")
-    for name in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja"):
-        if (smollm2_dir / name).exists():
-            shutil.copy(smollm2_dir / name, folder / name)
-    vocab = len(transformers.AutoTokenizer.from_pretrained(folder))
-    cfg = transformers.LlamaConfig(
-        vocab_size=vocab,
+    cfg = _config(
+        _tokenizer_into(folder, smollm2_dir),
         hidden_size=128,
         intermediate_size=256,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        num_key_value_heads=2,
         max_position_embeddings=2048,
-        bos_token_id=1,
-        eos_token_id=2,
-        pad_token_id=2,
         num_labels=1,
     )
     torch.manual_seed(1)

@@ -66,16 +66,9 @@ class VLLMAPI(HFAPI):
     local = True
     per_request_seeds = True
 
-    def __init__(
-        self,
-        model_id: str,
-        *,
-        path: str | None = None,
-        device: str | None = None,
-        dtype: str | None = None,
-        **engine_kwargs: Any,
-    ):
-        super().__init__(model_id, path=path, device=device, dtype=dtype)
+    def __init__(self, model_id: str, *, dtype: str | None = None, **engine_kwargs: Any):
+        # vLLM picks the device; dtype is ours to choose (it is part of the cache key).
+        super().__init__(model_id, dtype=dtype)
         if self._local_dir is None:
             raise SycoError(
                 f"vllm model folder not found: {self.path!r} (vllm/ takes a local folder with "
