@@ -71,7 +71,7 @@ class ModelAPI(ABC):
 
     # -- local providers -----------------------------------------------------------------
     def generate_batch(
-        self, chats: list[Chat], config: GenerateConfig, seed: int
+        self, chats: list[Chat], config: GenerateConfig, seed: int | list[int]
     ) -> list[Completion]:
         raise NotImplementedError
 
