@@ -76,13 +76,18 @@ def snapshot(*paths: Path) -> dict[str, str]:
 # -- faults, with exact counts -----------------------------------------------------------------
 
 
-def test_fault_mix_has_exact_counts_of_requests_answers_and_errors(openai_env, tmp_path):
-    """24 prompts against a server that answers 9 of its first 15 requests with a fault.
+@pytest.mark.parametrize("backend", ["openai", "anthropic"])
+def test_fault_mix_has_exact_counts_of_requests_answers_and_errors(
+    openai_env, anthropic_server, tmp_path, monkeypatch, backend
+):
+    """24 prompts against a server whose first 9 answers are faults.
     Transient ones (429, 500, 503, 529, a dropped connection, a stall past the timeout) cost
     exactly one retry each; garbage (invalid JSON, a 400) is final for its prompt and is never
     scored or cached. So: requests = 24 + 6, answers = 24 - 3, errors = 3, whatever order the
     four connections take the script in."""
-    server = openai_env
+    server = openai_env if backend == "openai" else anthropic_server
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", anthropic_server.base_url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "local-key")
     transient = [
         rate_limited(retry_after="0"),
         error(500),
@@ -93,14 +98,11 @@ def test_fault_mix_has_exact_counts_of_requests_answers_and_errors(openai_env, t
     ]
     final = [malformed(), malformed(b"<html>502 bad gateway</html>", "text/html"), error(400)]
     server.script(*transient, *final)
-    os.environ["SYCO_TIMEOUT"] = "0.5"
-    try:
-        cache = Cache(tmp_path / "c.sqlite")
-        m = get_model("openai/m", cache=cache, max_connections=4, max_retries=len(transient))
-        before = CALLS["count"]
-        out = m.generate(prompts(24))
-    finally:
-        os.environ.pop("SYCO_TIMEOUT")
+    monkeypatch.setenv("SYCO_TIMEOUT", "0.5")
+    cache = Cache(tmp_path / "c.sqlite")
+    m = get_model(f"{backend}/m", cache=cache, max_connections=4, max_retries=len(transient))
+    before = CALLS["count"]
+    out = m.generate(prompts(24))
     errors = [c for c in out if not c.ok]
     assert server.calls == 24 + len(transient)
     assert CALLS["count"] - before == 24 + len(transient)
@@ -761,3 +763,41 @@ def test_run_and_book_never_make_a_record_or_a_page_worse(
         B.build_book(root=root)
     assert record.read_bytes() == good_record and page.read_bytes() == replayed_page
     assert openai_server.calls == calls
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_syco_run_is_one_line_and_publishes_nothing(
+    syco_home, data_mirror, openai_server, tmp_path
+):
+    from test_answer_chapter import build_sets
+
+    build_sets(["answer"], n=1)
+    root = _project(tmp_path)
+    openai_server.latency = 30  # the kernel waits on its first request when Ctrl-C comes
+    env = clean_env(
+        SYCO_HOME=str(syco_home),
+        SYCO_PROJECT_DIR=str(root),
+        SYCO_DATA_MIRROR=str(data_mirror),
+        OPENAI_API_KEY="k",
+        OPENAI_BASE_URL=openai_server.base_url,
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "syco.cli", "run", "answer", "-m", "openai/m", "-p", "n=1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 300
+    while not openai_server.requests and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    assert openai_server.requests, "the chapter never reached the server"
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
+    _, err = proc.communicate(timeout=120)
+    text = err.decode()
+    lines = [ln for ln in text.splitlines() if ln.strip() and "Executing" not in ln]
+    assert proc.returncode == 130, text
+    assert lines[-1] == "syco: interrupted; 0 results kept, rerun to finish", text
+    assert "Traceback" not in text and len(lines) == 2  # "running §3.3 ..." and that line
+    assert not list((root / "book" / "chapters").iterdir())
