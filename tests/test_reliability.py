@@ -801,3 +801,19 @@ def test_ctrl_c_during_syco_run_is_one_line_and_publishes_nothing(
     assert lines[-1] == "syco: interrupted; 0 results kept, rerun to finish", text
     assert "Traceback" not in text and len(lines) == 2  # "running §3.3 ..." and that line
     assert not list((root / "book" / "chapters").iterdir())
+
+
+def test_a_read_only_or_locked_cache_says_what_to_do(tmp_path, monkeypatch):
+    cache = Cache(tmp_path / "c.sqlite")
+    for raised, expect in (
+        ("attempt to write a readonly database", "read-only"),
+        ("database is locked", "stayed locked by another process"),
+    ):
+
+        class Conn:
+            def execute(self, *a, msg=raised):
+                raise sqlite3.OperationalError(msg)
+
+        monkeypatch.setattr(cache, "_conn", lambda conn=Conn(): conn)
+        with pytest.raises(SycoError, match=expect):
+            len(cache)

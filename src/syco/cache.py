@@ -95,6 +95,11 @@ def _friendly(method: F) -> F:
         try:
             return method(self, *args, **kwargs)
         except sqlite3.DatabaseError as e:
+            if isinstance(e, sqlite3.OperationalError) and "readonly" in str(e):
+                raise SycoError(
+                    f"the cache at {self.path} is read-only ({e}): copy it somewhere writable "
+                    "and point SYCO_CACHE at the copy"
+                ) from None
             if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
                 raise SycoError(
                     f"the cache at {self.path} stayed locked by another process ({e}): "
