@@ -590,26 +590,34 @@ def test_ask_reads_a_prompt_longer_than_an_argument_from_stdin_and_files(
     assert r2.returncode == 0 and r2.stdout == r.stdout and b"cache hit" in r2.stderr
 
 
-def test_ctrl_c_is_one_line_with_the_results_kept(openai_server, home):
-    openai_server.latency = 30  # the answer never comes in time
-    env = clean_env(SYCO_HOME=str(home), OPENAI_API_KEY="k", OPENAI_BASE_URL=openai_server.base_url)
+def ctrl_c_once_the_server_is_asked(args: list[str], env: dict[str, str], server, wait: float):
+    """Run ``syco ARGS`` as a terminal would (own process group, SIGINT not ignored), press
+    Ctrl-C once the server has a request in flight; return (exit code, stderr text)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "syco.cli", "ask", "-m", "openai/m", "hi"],
+        [sys.executable, "-m", "syco.cli", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    deadline = time.monotonic() + 30
-    while not openai_server.requests and time.monotonic() < deadline:
+    deadline = time.monotonic() + wait
+    while not server.requests and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130
-    assert err.decode().strip().splitlines() == [
-        "syco: interrupted; 0 results kept, rerun to finish"
-    ]
+    assert server.requests, "the command never reached the server"
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err.decode()
+
+
+def test_ctrl_c_is_one_line_with_the_results_kept(openai_server, home):
+    openai_server.latency = 30  # the answer never comes in time
+    env = clean_env(SYCO_HOME=str(home), OPENAI_API_KEY="k", OPENAI_BASE_URL=openai_server.base_url)
+    rc, err = ctrl_c_once_the_server_is_asked(
+        ["ask", "-m", "openai/m", "hi"], env, openai_server, 30
+    )
+    assert rc == 130
+    assert err.strip().splitlines() == ["syco: interrupted; 0 results kept, rerun to finish"]
 
 
 def test_cache_verify_checks_and_folds_the_log_in(openai_env, tmp_path):
@@ -697,6 +705,23 @@ def _project(tmp_path: Path) -> Path:
     return root
 
 
+def _answer_project(tmp_path, syco_home, data_mirror, server, n: int):
+    """A project with the §3.3 notebook, its data built (`n` per set), and the environment of
+    a shell whose OPENAI_* variables point at `server`."""
+    from test_answer_chapter import build_sets
+
+    build_sets(["answer"], n=n)
+    root = _project(tmp_path)
+    env = clean_env(
+        SYCO_HOME=str(syco_home),
+        SYCO_PROJECT_DIR=str(root),
+        SYCO_DATA_MIRROR=str(data_mirror),
+        OPENAI_API_KEY="local-key",
+        OPENAI_BASE_URL=server.base_url,
+    )
+    return root, env
+
+
 @pytest.mark.slow
 def test_run_and_book_never_make_a_record_or_a_page_worse(
     syco_home, data_mirror, openai_server, tmp_path, monkeypatch
@@ -706,19 +731,9 @@ def test_run_and_book_never_make_a_record_or_a_page_worse(
     another URL and no key, replays with zero calls and leaves the record byte-identical; with
     answers missing from the answer key it fails naming chapter, model and count, and keeps
     record and page."""
-    from test_answer_chapter import build_sets
-
     from syco.book import build as B
 
-    build_sets(["answer"], n=3)
-    root = _project(tmp_path)
-    env = clean_env(
-        SYCO_HOME=str(syco_home),
-        SYCO_PROJECT_DIR=str(root),
-        SYCO_DATA_MIRROR=str(data_mirror),
-        OPENAI_API_KEY="local-key",
-        OPENAI_BASE_URL=openai_server.base_url,
-    )
+    root, env = _answer_project(tmp_path, syco_home, data_mirror, openai_server, 3)
     run = ("run", "answer", "-m", "openai/m", "-p", "max_tokens=8")
     first = syco(*run, "-p", "n=1", env=env, timeout=600)
     assert first.returncode == 0, first.stderr.decode()
@@ -769,35 +784,12 @@ def test_run_and_book_never_make_a_record_or_a_page_worse(
 def test_ctrl_c_during_syco_run_is_one_line_and_publishes_nothing(
     syco_home, data_mirror, openai_server, tmp_path
 ):
-    from test_answer_chapter import build_sets
-
-    build_sets(["answer"], n=1)
-    root = _project(tmp_path)
+    root, env = _answer_project(tmp_path, syco_home, data_mirror, openai_server, 1)
     openai_server.latency = 30  # the kernel waits on its first request when Ctrl-C comes
-    env = clean_env(
-        SYCO_HOME=str(syco_home),
-        SYCO_PROJECT_DIR=str(root),
-        SYCO_DATA_MIRROR=str(data_mirror),
-        OPENAI_API_KEY="k",
-        OPENAI_BASE_URL=openai_server.base_url,
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "syco.cli", "run", "answer", "-m", "openai/m", "-p", "n=1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    deadline = time.monotonic() + 300
-    while not openai_server.requests and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.1)
-    assert openai_server.requests, "the chapter never reached the server"
-    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
-    _, err = proc.communicate(timeout=120)
-    text = err.decode()
+    args = ["run", "answer", "-m", "openai/m", "-p", "n=1"]
+    rc, text = ctrl_c_once_the_server_is_asked(args, env, openai_server, 300)
     lines = [ln for ln in text.splitlines() if ln.strip() and "Executing" not in ln]
-    assert proc.returncode == 130, text
+    assert rc == 130, text
     assert lines[-1] == "syco: interrupted; 0 results kept, rerun to finish", text
     assert "Traceback" not in text and len(lines) == 2  # "running §3.3 ..." and that line
     assert not list((root / "book" / "chapters").iterdir())
