@@ -192,11 +192,12 @@ def format_plan(title: str, rows: list[dict[str, Any]], note: str = "") -> str:
     if not rows:
         out.append("  no model requests (every role is an offline rule)")
     else:
-        head = f"  {'model':<30} {'role':<10} {'requests':>8} {'in key':>7} {'new':>7} {'tokens in':>10} {'tokens out':>10} {'cost':>9} {'batched':>9}"
+        w = max(30, *(len(r["model"]) for r in rows))
+        head = f"  {'model':<{w}} {'role':<10} {'requests':>8} {'in key':>7} {'new':>7} {'tokens in':>10} {'tokens out':>10} {'cost':>9} {'batched':>9}"
         out.append(head)
         for r in rows:
             out.append(
-                f"  {r['model']:<30} {r['role']:<10} {r['requests']:>8} {r['in_key']:>7} "
+                f"  {r['model']:<{w}} {r['role']:<10} {r['requests']:>8} {r['in_key']:>7} "
                 f"{r['new']:>7} {r['tokens_in']:>10,} {r['tokens_out']:>10,} "
                 f"{money(r['cost'], r['local']):>9} "
                 f"{money(r['cost_batch'], r['local']) if r['batchable'] or r['local'] else 'no API':>9}"
