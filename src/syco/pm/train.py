@@ -152,10 +152,10 @@ def featurise(
     return pairs, feat.extract(backbone, pairs, folder, max_len=max_len, progress=progress)
 
 
-def data_checksum() -> str | None:
-    from syco.data import checksum
+def data_checksum() -> str:
+    from syco.tasks.preference_data.dataset import data_checksum as dc
 
-    return checksum("hh_rlhf", "hh_rlhf")  # the loader's one checksum helper
+    return dc()
 
 
 def code_version() -> str:

@@ -28,6 +28,14 @@ def ensure_sources() -> None:
             fetch_file(entry, mirror)
 
 
+def data_checksum() -> str | None:
+    """The hh-rlhf checksum a run record stores (`syco.data.checksum`), for `syco pm train`,
+    whose code is hashed into the committed PM head."""
+    from syco.data import checksum
+
+    return checksum("hh_rlhf", "hh_rlhf")
+
+
 def load_pairs(
     n_pairs: int | None,
     *,
