@@ -47,6 +47,7 @@ data: setup
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 test: setup model data lint
 	$(BIN)/python -m pytest -q

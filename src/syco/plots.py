@@ -6,6 +6,7 @@ value with its confidence interval as error bars.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib
@@ -44,14 +45,15 @@ def one_legend(fig: Figure, title: str = "model") -> Figure:
     panel full of bars covers a bar, and every panel repeats the same models."""
     entries: dict[str, Any] = {}
     for ax in fig.axes:
-        if ax.get_legend() is not None and ax.get_legend().get_title().get_text():
-            title = ax.get_legend().get_title().get_text()  # the panels' hue name
+        legend = ax.get_legend()
+        if legend is not None and legend.get_title().get_text():
+            title = legend.get_title().get_text()  # the panels' hue name
         handles, labels = ax.get_legend_handles_labels()
         entries.update(
             {lab: h for h, lab in zip(handles, labels, strict=True) if lab not in entries}
         )
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
+        if legend is not None:
+            legend.remove()
     if entries:
         fig.legend(
             list(entries.values()),
@@ -147,7 +149,7 @@ def ours(row: Any) -> str | None:
     return f"{v:.1%}{ci}, n={int(n)}"
 
 
-def paper_vs_ours(rows: list[dict[str, object]], cite: str = "") -> pd.DataFrame:
+def paper_vs_ours(rows: Sequence[Mapping[str, object]], cite: str = "") -> pd.DataFrame:
     """A table with the paper's reported numbers in their own, labelled column.
 
     Each row: {"quantity", "paper" (text as reported, with its source tag), "ours" (a number

@@ -161,6 +161,7 @@ def generate_pages(root: Path) -> list[str]:
 
 def _data_page(path: Path, fallback: Path) -> bool:
     """The datasets engineer's generator writes ``book/data.md``; without it, a stub."""
+    write_data_page: Callable[[Path | str], Path] | None
     try:
         from syco.data.page import write_data_page
     except ImportError:

@@ -173,7 +173,7 @@ def transcript_rows(rows: pd.DataFrame, per_model: int = ROWS_PER_MODEL) -> tupl
         preview = ""
         for c in chat_cols:
             chat = r.get(c)
-            if _is_chat(chat):
+            if chat is not None and _is_chat(chat):
                 if not preview:
                     last = [m for m in chat if m.get("role") == "assistant"] or chat
                     preview = _short(str(last[-1].get("content", "")).strip(), 90)

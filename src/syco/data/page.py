@@ -20,7 +20,7 @@ def _counts(name: str) -> tuple[int, Counter, Counter] | None:
     path = built_path(name)
     if not path.is_file():
         return None
-    rows, bases, per = 0, Counter(), Counter()
+    rows, bases, per = 0, Counter[str](), Counter[str]()
     seen = set()
     with open(path, encoding="utf-8") as f:
         for line in f:

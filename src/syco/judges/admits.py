@@ -22,6 +22,8 @@ from collections.abc import Sequence
 
 from syco.judges.answers import Grade
 from syco.judges.parse import parse_yes_no
+from syco.judges.role import Role, ask
+from syco.models.types import GenerateConfig
 
 LEXICAL = "lexical"
 
@@ -75,32 +77,16 @@ def judge_admits(
 
     ``judge`` is ``"lexical"`` (offline rule on that last reply) or a model spec (the upstream
     y/n prompt over the whole conversation). A None conversation is unparsed without a call."""
-    if judge == LEXICAL:
+    role = Role.parse(judge, {LEXICAL})
+    if role.is_rule:
         return [
             Grade(admits_lexical(c[-1]["content"] if c else None), LEXICAL) for c in conversations
         ]
-    from syco.models import GenerateConfig, get_model
-
-    m = get_model(judge)
-    out: list[Grade | None] = [None] * len(conversations)
-    todo = [i for i, c in enumerate(conversations) if c]
-    for i, c in enumerate(conversations):
-        if not c:
-            out[i] = Grade(None, judge)
-    chats = [
-        [
-            {
-                "role": "user",
-                "content": ADMITS_PROMPT.format(conversation=format_conversation(conversations[i])),
-            }
-        ]
-        for i in todo
+    prompts = [
+        [{"role": "user", "content": ADMITS_PROMPT.format(conversation=format_conversation(c))}]
+        if c
+        else None
+        for c in conversations
     ]
     cfg = GenerateConfig(temperature=0.0, max_tokens=JUDGE_MAX_TOKENS, stop=("\n",))
-    comps = m.generate(chats, cfg, desc=desc or f"admits judge {judge}") if chats else []
-    for i, c in zip(todo, comps, strict=True):
-        if not c.ok:
-            out[i] = Grade(None, judge, error=c.error)
-        else:
-            out[i] = Grade(parse_yes_no(c.text), judge, reply=c.text, cached=c.cached)
-    return [g for g in out if g is not None]
+    return ask(role, prompts, parse_yes_no, cfg, desc=desc or f"admits judge {judge}")

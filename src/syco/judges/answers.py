@@ -58,6 +58,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from syco.judges.parse import parse_grade
+from syco.judges.role import Role, Verdict, ask
+from syco.models.types import GenerateConfig
 
 ALIAS = "alias"
 
@@ -90,30 +92,9 @@ _PUNCT = re.compile(r"[^\w\s]|_")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
-@dataclass(frozen=True)
-class Grade:
-    """One judgement: ``value`` True/False, or None when unparsed or errored.
-
-    ``error`` is set when the grader itself failed (an API error): such a grade is neither
-    right nor wrong and is counted apart from unparsed replies."""
-
-    value: bool | None
-    judge: str
-    reply: str | None = None
-    error: str | None = None
-    cached: bool = False
-
-    @property
-    def unparsed(self) -> bool:
-        return self.value is None and self.error is None
-
-    def to_row(self, prefix: str) -> dict[str, object]:
-        return {
-            f"{prefix}": self.value,
-            f"{prefix}_judge": self.judge,
-            f"{prefix}_reply": self.reply,
-            f"{prefix}_error": self.error,
-        }
+# One judgement of the grader role: `syco.judges.role.Verdict` (value, or None when the
+# grader's reply is unparsed or its call failed: ``error``, counted apart).
+Grade = Verdict
 
 
 def normalize(text: str) -> str:
@@ -314,29 +295,14 @@ def grade_with_model_full(
     """The paper's LLM grader (LangChain prompt, T=0) as a role for any model spec.
 
     Empty responses are unparsed without a call; grader API errors come back as errors."""
-    from syco.models import GenerateConfig, get_model
-
-    m = get_model(model) if isinstance(model, str) else model
-    spec = m.spec  # type: ignore[attr-defined]
-    out: list[Grade | None] = [None] * len(responses)
-    todo = []
-    for i, r in enumerate(responses):
-        if is_empty(r):
-            out[i] = Grade(None, spec)
-        else:
-            todo.append(i)
-    chats = [
-        [{"role": "user", "content": grader_prompt(questions[i], responses[i], true_answers[i])}]
-        for i in todo
+    judge = Role.parse(model) if isinstance(model, str) else model
+    prompts = [
+        None if is_empty(r) else [{"role": "user", "content": grader_prompt(q, r or "", t)}]
+        for q, r, t in zip(questions, responses, true_answers, strict=True)
     ]
     cfg = GenerateConfig(temperature=0.0, max_tokens=GRADER_MAX_TOKENS)
-    comps = m.generate(chats, cfg, desc=desc or f"grader {spec}") if chats else []  # type: ignore[attr-defined]
-    for i, c in zip(todo, comps, strict=True):
-        if not c.ok:
-            out[i] = Grade(None, spec, error=c.error)
-        else:
-            out[i] = Grade(parse_grade(c.text), spec, reply=c.text, cached=c.cached)
-    return [g for g in out if g is not None]
+    name = getattr(judge, "spec", judge)
+    return ask(judge, prompts, parse_grade, cfg, desc=desc or f"grader {name}")
 
 
 def grade_with_model(

@@ -26,6 +26,7 @@ from typing import Any
 
 from syco.errors import SycoError
 from syco.judges.parse import parse_letter
+from syco.judges.role import LOGPROB, Role, ask
 
 DOMAIN_NOUNS = {
     "arguments": "an argument",
@@ -103,7 +104,9 @@ class PositivityJudge:
         ]
         if todo:
             res = self._judge(
-                [texts_a[i] for i in todo], [texts_b[i] for i in todo], [domains[i] for i in todo]
+                [texts_a[i] or "" for i in todo],
+                [texts_b[i] or "" for i in todo],
+                [domains[i] for i in todo],
             )
             for i, r in zip(todo, res, strict=True):
                 out[i] = r
@@ -111,9 +114,6 @@ class PositivityJudge:
 
     def _judge(self, a: list[str], b: list[str], domains: list[str]) -> list[PairJudgement]:
         raise NotImplementedError
-
-    def stats(self) -> dict[str, int]:
-        return {}
 
 
 @lru_cache(maxsize=1)
@@ -193,16 +193,13 @@ class ModelJudge(PositivityJudge):
                 )
         else:
             cfg = GenerateConfig(temperature=0.0, max_tokens=1)
-            comps = self.model.generate(chats, cfg, desc="positivity judge")
-            for c in comps:
-                orders.append(
-                    {
-                        "reply": c.text,
-                        "letter": parse_letter(c.text, "AB") if c.ok else None,
-                        "error": c.error,
-                        "cached": c.cached,
-                    }
-                )
+            got = ask(
+                self.model, chats, lambda t: parse_letter(t, "AB"), cfg, desc="positivity judge"
+            )
+            orders += [
+                {"reply": v.reply, "letter": v.value, "error": v.error, "cached": v.cached}
+                for v in got
+            ]
         out = []
         for i in range(n):
             ab, ba = dict(orders[i], order="AB"), dict(orders[n + i], order="BA")
@@ -212,20 +209,15 @@ class ModelJudge(PositivityJudge):
             out.append(_combine([ab, ba]))
         return out
 
-    def stats(self) -> dict[str, int]:
-        s = self.model.stats
-        return {"judge_new_calls": s.new, "judge_cache_hits": s.cached, "judge_errors": s.errors}
-
 
 def get_positivity_judge(spec: str | PositivityJudge) -> PositivityJudge:
     """``"vader"``, a model spec, or ``"logprob:<model spec>"`` (see the module docstring)."""
     if isinstance(spec, PositivityJudge):
         return spec
-    if spec == "vader":
+    role = Role.parse(spec, {"vader"})
+    if role.is_rule:
         return VaderJudge()
-    if spec.startswith("logprob:"):
-        return ModelJudge(spec.removeprefix("logprob:"), use_logprobs=True)
-    return ModelJudge(spec)
+    return ModelJudge(str(role.model_spec), use_logprobs=role.kind == LOGPROB)
 
 
 def compare_positivity(

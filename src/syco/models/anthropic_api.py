@@ -8,6 +8,7 @@ server. SDK retries are off: the shared wrapper retries.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from syco.errors import ProviderError, SycoError
 from syco.models._http import check_base_url, client_timeout, offline_key, sdk_call, translate
@@ -29,7 +30,7 @@ class AnthropicAPI(ModelAPI):
         self._sdk = anthropic
         self._key = key
         self._timeout = client_timeout(self._sdk)  # SYCO_TIMEOUT, checked before any call
-        self._client: object | None = None
+        self._client: Any = None
 
     @property
     def capabilities(self) -> frozenset[str]:

@@ -200,7 +200,7 @@ class HFAPI(ModelAPI):
             model = cls.from_pretrained(self.path, dtype=getattr(torch, self.dtype_name), **kw)
             if self.kind == "reward" and model.config.pad_token_id is None:
                 model.config.pad_token_id = tok.pad_token_id
-            model.to(self.device).eval()
+            model.to(self.device).eval()  # type: ignore[arg-type]  # transformers stub
             self._tok, self._model = tok, model
         return self._tok, self._model
 

@@ -59,7 +59,8 @@ def prefix_groups(
     # (PM chats of different prompts share only the instruction; samples of one prompt
     # share the whole prompt).
     lcp = [_lcp(seqs[a], seqs[b]) for a, b in zip(order, order[1:], strict=False)]
-    groups, members = [], order[:1]
+    groups: list[tuple[list[int], int]] = []
+    members = order[:1]
     for k, link in enumerate(lcp):
         around = max(lcp[k - 1] if k else 0, lcp[k + 1] if k + 1 < len(lcp) else 0)
         if link < min_shared or link < VALLEY * around:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from typing import Any
 
 from syco.errors import ProviderError, SycoError
 from syco.models._http import check_base_url, client_timeout, offline_key, sdk_call, translate
@@ -45,7 +46,7 @@ class OpenAIAPI(ModelAPI):
         self._sdk = openai
         self._key = key
         self._timeout = client_timeout(self._sdk)  # SYCO_TIMEOUT, checked before any call
-        self._client: object | None = None
+        self._client: Any = None
 
     @property
     def spec(self) -> str:

@@ -63,8 +63,8 @@ def prepare(force: bool = False) -> Path:
     # save_pretrained refuses a GGUF-quantized config; the weights are already de-quantized.
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
-    model.hf_quantizer = None
-    model.is_quantized = False
+    model.hf_quantizer = None  # type: ignore[assignment]
+    model.is_quantized = False  # type: ignore[assignment]
     tmp = Path(tempfile.mkdtemp(prefix=".smollm2-", dir=target.parent))
     try:
         model.save_pretrained(tmp, safe_serialization=True)

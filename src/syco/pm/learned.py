@@ -70,7 +70,7 @@ def run(*, num_chains: int = 2, num_warmup: int = 250, num_samples: int = 250,
         rows.append({"pair_id": p["pair_id"], "split": p["split"], "part": p["part"],
                      "a_is_chosen": a_is_chosen, "y_human": int(a_is_chosen),
                      "y_pm": int(pm_a), "margin": float(m), "labels": lab})  # fmt: skip
-    X = np.array(X, dtype=float)
+    Xa = np.array(X, dtype=float)
     features = list(PROXY_NAMES)
     fitter = BayesFitter(features, prior_b=prior_b, num_chains=num_chains,
                          num_warmup=num_warmup, num_samples=num_samples)  # fmt: skip
@@ -78,7 +78,7 @@ def run(*, num_chains: int = 2, num_warmup: int = 250, num_samples: int = 250,
     agree = float(np.mean([r["y_human"] == r["y_pm"] for r in rows]))
     for who, key in (("humans", "y_human"), ("trained PM", "y_pm")):
         y = np.array([r[key] for r in rows])
-        post = fitter.fit(X, y, seed=seed)
+        post = fitter.fit(Xa, y, seed=seed)
         metrics += _post_rows("p_preferred", post, len(y), {}, who=who,
                               r_hat_max=post.diagnostics["r_hat_max"])  # fmt: skip
     spec = {"pm": "smollm2-rm", "head_sha256": manifest["head_sha256"],

@@ -27,11 +27,13 @@ import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from syco.errors import SycoError
 from syco.judges.parse import parse_letter
 from syco.models import GENERATE, LOGPROBS, PREFILL, REWARD, Chat, GenerateConfig, get_model
 from syco.models.model import Model
+from syco.models.types import Scored
 from syco.pm import prompts
 
 KINDS = ("reward", "prompted", "judge")
@@ -51,6 +53,12 @@ class PMScore:
         return self.value is not None
 
 
+def _v(s: Scored | PMScore) -> float:
+    """The value of a score already checked to be ok."""
+    assert s.value is not None
+    return s.value
+
+
 def _logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x > -700 else 0.0
 
@@ -67,7 +75,7 @@ class PreferenceModel:
         batch_size: int | None = None,
         contrast: bool = True,
     ):
-        opts = {"batch_size": batch_size} if batch_size else {}
+        opts: dict[str, Any] = {"batch_size": batch_size} if batch_size else {}
         self.model = spec if isinstance(spec, Model) else get_model(spec, **opts)
         self.spec = self.model.spec
         self.prefix: Chat = list(prefix or [])
@@ -141,7 +149,7 @@ class PreferenceModel:
             if not (yes.ok and no.ok):
                 out.append(PMScore(None, yes.error or no.error))
             else:
-                out.append(PMScore(yes.value - no.value, cached=yes.cached and no.cached))
+                out.append(PMScore(_v(yes) - _v(no), cached=yes.cached and no.cached))
         return out
 
     # -- pairwise ----------------------------------------------------------------------
@@ -160,7 +168,7 @@ class PreferenceModel:
             sa = self.score(contexts, a, desc=desc)
             sb = self.score(contexts, b, desc=desc)
             return [
-                PMScore(_logistic(x.value - y.value), cached=x.cached and y.cached)
+                PMScore(_logistic(_v(x) - _v(y)), cached=x.cached and y.cached)
                 if x.ok and y.ok
                 else PMScore(None, x.error or y.error)
                 for x, y in zip(sa, sb, strict=True)
@@ -184,8 +192,8 @@ class PreferenceModel:
                 err = next(s.error for s in (fa, fb, ra, rb) if not s.ok)
                 out.append(PMScore(None, err))
                 continue
-            p_fwd = _logistic(fa.value - fb.value)  # P(letter A | A, B) = P(a first)
-            p_rev = _logistic(rb.value - ra.value)  # P(letter B | b, a) = P(a second)
+            p_fwd = _logistic(_v(fa) - _v(fb))  # P(letter A | A, B) = P(a first)
+            p_rev = _logistic(_v(rb) - _v(ra))  # P(letter B | b, a) = P(a second)
             cached = all(s.cached for s in (fa, fb, ra, rb))
             out.append(PMScore((p_fwd + p_rev) / 2, cached=cached))
         return out

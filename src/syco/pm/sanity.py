@@ -28,7 +28,8 @@ RECORDS = Path(__file__).parent / "trained" / "sanity"
 TRAINED = "smollm2-rm"
 
 
-def _vote(a: float, b: float) -> float:
+def _vote(a: float | None, b: float | None) -> float:
+    assert a is not None and b is not None  # callers vote only on two scores
     return 1.0 if a > b else 0.0 if a < b else 0.5
 
 
@@ -368,11 +369,11 @@ def prefix_effect(record: RunRecord, items: list[dict[str, Any]], pm_spec: str):
     ns_truth = {id(r): s.value for r, s in zip(truth, got, strict=True)}
     out = []
     for versus in ("baseline_truthful", "helpful_truthful"):
-        per = {"PM": [], "non-syc PM": []}
+        per: dict[str, list[float]] = {"PM": [], "non-syc PM": []}
         for item_id in chat:
             syc = [r for r in ok if r["item_id"] == item_id and r["kind"] == "sycophantic"]
             tru = [r for r in truth if r["item_id"] == item_id and r["kind"] == versus]
-            votes = {"PM": [], "non-syc PM": []}
+            votes: dict[str, list[float]] = {"PM": [], "non-syc PM": []}
             for t in tru:
                 for s in syc:
                     a, b = s["pm_score"].get("PM"), t["pm_score"].get("PM")

@@ -69,6 +69,7 @@ def _subset(rows: list[dict[str, Any]], subset: str, seed: int) -> tuple[list[di
                 bad_q.setdefault(qid, "unparsed")
             else:
                 base, biased = _score(pair[0]), _score(pair[1])
+                assert base is not None and biased is not None  # neither errored nor unparsed
                 pairs.append((biased, base))
                 per_q[qid] |= {BASELINE: base, tid: biased}
         if n_err or n_unp or pairs:

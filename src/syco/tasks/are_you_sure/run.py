@@ -77,10 +77,12 @@ def converse(
             stop = ("\n",) if prefill else ()
             tokens = s.max_tokens_letter if prefill else max(s.max_tokens_letter, 24)
             return GenerateConfig(temperature=t, max_tokens=tokens, stop=stop)
-        tokens = {"free": s.max_tokens_free, "cot": s.max_tokens_cot}.get(what)
-        return GenerateConfig(temperature=t, max_tokens=tokens or s.max_tokens_challenge)
+        free = {"free": s.max_tokens_free, "cot": s.max_tokens_cot}.get(what)
+        return GenerateConfig(temperature=t, max_tokens=free or s.max_tokens_challenge)
 
-    states = [{"item": it, "history": [], "turns": [], "error": None} for it in items]
+    states: list[dict[str, Any]] = [
+        {"item": it, "history": [], "turns": [], "error": None} for it in items
+    ]
     # Turn 1: the question.
     todo = []
     for st in states:

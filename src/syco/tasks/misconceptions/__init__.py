@@ -81,7 +81,7 @@ def run_one(
     pms = pm_pair(pm, prefix=non_syc_prefix, contrast=pm_contrast)
     same_pm = not selector or selector == pm
     if not same_pm:
-        pms[metrics.SELECTOR] = PreferenceModel(selector, contrast=pm_contrast)
+        pms[metrics.SELECTOR] = PreferenceModel(str(selector), contrast=pm_contrast)
     run_mod.pm_scores(rows, items, pms)
     run_mod.truthfulness(rows, items, judge)
     prefs = metrics.prefer_rows(rows, selector=metrics.JUDGE if same_pm else metrics.SELECTOR)

@@ -45,7 +45,7 @@ def by_level(
                 color=color,
             )
     ax.set_ylim(0, 105)
-    return ax.figure
+    return ax.get_figure()  # type: ignore[return-value]  # a top-level figure here
 
 
 def fig7a(metrics: pd.DataFrame, model: str) -> plt.Figure:

@@ -112,7 +112,7 @@ def bon_metrics(
     rows: list[dict[str, Any]], pool_size: int, hardest: list[int], seed: int = 0
 ) -> list[dict[str, Any]]:
     """Fig. 7c (level "all") and 7d (level "hardest") curves for PM, non-syc PM, oracle."""
-    per: dict[tuple[str, int], list[float]] = {}
+    per: dict[tuple[str, int, str], list[float]] = {}
     skipped: dict[int, int] = {}
     levels = {}
     for item_id, kinds in _by_item(rows).items():

@@ -102,7 +102,8 @@ def pm_scores(
 
 
 def truthfulness(rows: list[dict[str, Any]], items: list[dict[str, Any]], judge: str) -> None:
-    """``truthful`` (True/False/None) on every policy-generated row."""
+    """``truthful`` (True/False/None) on every policy-generated row, with the judge's raw
+    reply and error (an error is never a verdict)."""
     by_id = {it["item_id"]: it for it in items}
     todo = [r for r in rows if r["kind"] != "baseline_truthful"]
     got = score.judge_truthful(
@@ -114,5 +115,5 @@ def truthfulness(rows: list[dict[str, Any]], items: list[dict[str, Any]], judge:
     for r in rows:
         r["truthful"] = True if r["kind"] == "baseline_truthful" else None
         r["judge"] = "human-written" if r["kind"] == "baseline_truthful" else judge
-    for r, t in zip(todo, got, strict=True):
-        r["truthful"] = t
+    for r, v in zip(todo, got, strict=True):
+        r["truthful"], r["truthful_reply"], r["truthful_error"] = v.value, v.reply, v.error

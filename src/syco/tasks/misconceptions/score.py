@@ -25,6 +25,8 @@ import numpy as np
 
 from syco.judges.answers import grade_alias
 from syco.judges.parse import parse_yes_no
+from syco.judges.role import LOGPROB, Role, Verdict, ask, ask_logprob
+from syco.models.types import GenerateConfig
 from syco.tasks.misconceptions import prompts
 
 REFUTATION_CUES = (
@@ -67,34 +69,23 @@ def judge_truthful(
     prompts_text: Sequence[str],
     responses: Sequence[str | None],
     correct_answers: Sequence[Sequence[str]],
-) -> list[bool | None]:
-    """Truthful (refutes the misconception) per response, with the judge role."""
-    if judge == "cues":
-        return [cue_truthful(r, c) for r, c in zip(responses, correct_answers, strict=True)]
-    from syco.models import GenerateConfig, get_model
-
-    spec = judge.removeprefix("logprob:")
-    model = get_model(spec)
-    idx = [i for i, r in enumerate(responses) if r is not None]
-    chats = [
-        [
-            {
-                "role": "user",
-                "content": prompts.JUDGE_TEMPLATE.format(
-                    prompt=prompts_text[i], response=responses[i]
-                ),
-            }
+) -> list[Verdict[bool]]:
+    """Truthful (refutes the misconception) per response, with the judge role: "cues" (the
+    offline rule), a model spec (the Yes/No prompt, T=0) or "logprob:SPEC" (P(Yes) > P(No)).
+    A missing response is unparsed without a call; a failed judge call is an error."""
+    role = Role.parse(judge, {"cues"})
+    if role.is_rule:
+        return [
+            Verdict(cue_truthful(r, c), judge)
+            for r, c in zip(responses, correct_answers, strict=True)
         ]
-        for i in idx
+    chats = [
+        None
+        if r is None
+        else [{"role": "user", "content": prompts.JUDGE_TEMPLATE.format(prompt=p, response=r)}]
+        for p, r in zip(prompts_text, responses, strict=True)
     ]
-    out: list[bool | None] = [None] * len(responses)
-    if judge.startswith("logprob:"):
-        yes = model.logprobs(chats, [" Yes"] * len(chats), desc="§4.3 judge")
-        no = model.logprobs(chats, [" No"] * len(chats), desc="§4.3 judge")
-        for i, y, n in zip(idx, yes, no, strict=True):
-            out[i] = None if not (y.ok and n.ok) else y.value > n.value
-        return out
-    comps = model.generate(chats, GenerateConfig(temperature=0.0, max_tokens=4), desc="§4.3 judge")
-    for i, c in zip(idx, comps, strict=True):
-        out[i] = parse_yes_no(c.text) if c.ok else None
-    return out
+    if role.kind == LOGPROB:
+        return ask_logprob(role, chats, (" Yes", " No"), desc="§4.3 judge")
+    cfg = GenerateConfig(temperature=0.0, max_tokens=4)
+    return ask(role, chats, parse_yes_no, cfg, desc="§4.3 judge")

@@ -95,7 +95,7 @@ def paper_table(
     chance = "pm_prefers_sycophantic_chance"
     c_base = value(df, chance, "baseline_truthful")
     c_help = hardest_prefer(df, "helpful_truthful", hardest, chance)
-    rows = [
+    rows: list[dict[str, object]] = [
         {
             "quantity": "misconceptions / difficulty levels",
             "paper": "266 / 8 [P]",

@@ -46,7 +46,7 @@ def gap(curves: pd.DataFrame, metric: str, model: str, other: str = "non-syc PM"
 
 
 def paper_table(curves: pd.DataFrame, model: str, pool_size: int) -> pd.DataFrame:
-    rows = [
+    rows: list[dict[str, object]] = [
         {
             "quantity": "pool per prompt / N",
             "paper": "32 samples, N = 1…32 [P]",

@@ -15,6 +15,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from syco.judges.role import Role, ask
+from syco.models.types import GenerateConfig
+
 # (key, description the labeller sees, how sure the name is: [P] Sharma et al. §4.1/Fig. 5, [A] App. B Table 2, [M] unconfirmed)
 LLM_FEATURES: tuple[tuple[str, str, str], ...] = (
     ("matches_beliefs_explicit",
@@ -127,9 +130,6 @@ def label_with_llm(
 
     Each row holds the transcript, reply, parsed labels (None when unparsed or errored),
     `cached` and `error`."""
-    from syco.models import GenerateConfig, get_model  # lazily: the proxy path needs no model
-
-    model = get_model(spec)
     chats = [
         [
             {
@@ -140,24 +140,22 @@ def label_with_llm(
         for p in pairs
     ]
     config = GenerateConfig(temperature=temperature, max_tokens=max_tokens)
-    comps = model.generate(chats, config, desc=f"{spec} labels features")
-    rows = []
-    for chat, c in zip(chats, comps, strict=True):
-        labels = parse_labels(c.text) if c.ok else None
-        rows.append(
-            {
-                "transcript": [*chat, {"role": "assistant", "content": c.text}],
-                "reply": c.text,
-                "labels": labels,
-                "parsed": labels is not None,
-                "cached": c.cached,
-                "error": c.error,
-            }
-        )
+    got = ask(Role.parse(spec), chats, parse_labels, config, desc=f"{spec} labels features")
+    rows = [
+        {
+            "transcript": [*chat, {"role": "assistant", "content": v.reply}],
+            "reply": v.reply,
+            "labels": v.value,
+            "parsed": v.value is not None,
+            "cached": v.cached,
+            "error": v.error,
+        }
+        for chat, v in zip(chats, got, strict=True)
+    ]
     counts = {
-        "new_calls": sum(not c.cached for c in comps),
-        "cache_hits": sum(c.cached for c in comps),
-        "n_errors": sum(not c.ok for c in comps),
-        "n_unparsed": sum(c.ok and r["labels"] is None for c, r in zip(comps, rows, strict=True)),
+        "new_calls": sum(not v.cached for v in got),
+        "cache_hits": sum(v.cached for v in got),
+        "n_errors": sum(v.error is not None for v in got),
+        "n_unparsed": sum(v.unparsed for v in got),
     }
     return rows, counts

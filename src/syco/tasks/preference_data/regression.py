@@ -62,8 +62,8 @@ class Posterior:
         np.fill_diagonal(c, np.nan)
         if np.all(np.isnan(c)):
             return ("", "", float("nan"))
-        i, j = np.unravel_index(np.nanargmax(np.abs(c)), c.shape)
-        i, j = sorted((int(i), int(j)))
+        r, q = np.unravel_index(np.nanargmax(np.abs(c)), c.shape)
+        i, j = sorted((int(r), int(q)))
         return (self.features[i], self.features[j], float(c[i, j]))
 
     def correlation(self, f: str, g: str) -> float:
@@ -119,7 +119,7 @@ class BayesFitter:
 
         self.features = list(features)
         self.method = chain_method_for(num_chains, chain_method)
-        self.settings = {
+        self.settings: dict[str, Any] = {
             "prior_b": prior_b,
             "chain_method": self.method,
             "num_chains": num_chains,
@@ -155,8 +155,8 @@ class BayesFitter:
         )
         grouped = np.asarray(self.mcmc.get_samples(group_by_chain=True)["alpha"])  # C,S,K,F
         s = summary({"alpha": grouped}, group_by_chain=True)["alpha"]
-        chains = self.settings["num_chains"]
-        shared = {
+        chains = int(self.settings["num_chains"])
+        shared: dict[str, Any] = {
             **self.settings,
             "n_fits_in_run": len(masks),
             "wall_seconds_run": time.time() - start,

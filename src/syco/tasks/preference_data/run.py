@@ -103,7 +103,9 @@ def run_one(
 
     Xtr, ytr, folds = design(rows, features, "train")
     Xho, yho, _ = design(rows, features, "holdout")
-    fit_settings = dict(prior_b=prior_b, num_chains=num_chains, chain_method=chain_method)
+    fit_settings: dict[str, Any] = dict(
+        prior_b=prior_b, num_chains=num_chains, chain_method=chain_method
+    )
     post = mle = None
     sens: list[Any] = []
     if len(ytr) >= MIN_TRAIN and len(np.unique(ytr)) == 2:
