@@ -173,12 +173,20 @@ def _when_unlocked(step: Callable[[], Any], attempts: int = 40) -> Any:
             time.sleep(min(0.5, 0.02 * (attempt + 1)))
 
 
+_OPENED: set[str] = set()  # cache files this process has open connections on
+
+
 class Cache:
     """A persistent key -> JSON store, safe across threads and processes."""
 
     def __init__(self, path: Path | str | None = None):
         self.path = Path(path) if path else paths.cache_path()
-        check_file(self.path)
+        # Checked once per process: reading the file with Python while this process holds
+        # SQLite connections on it would drop their POSIX locks (closing any descriptor of a
+        # file releases them all), and another process could then checkpoint the write-ahead
+        # log away under them ("database disk image is malformed").
+        if str(self.path.resolve()) not in _OPENED:
+            check_file(self.path)
         if not self.path.exists():
             try:
                 _create(self.path)
@@ -186,6 +194,7 @@ class Cache:
                 raise SycoError(f"cannot create the cache at {self.path}: {e.strerror}") from None
         self._local = threading.local()
         self._open()
+        _OPENED.add(str(self.path.resolve()))
 
     @_friendly
     def _open(self) -> None:

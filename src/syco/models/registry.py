@@ -203,14 +203,17 @@ _MODELS: dict[tuple[Any, ...], Model] = {}
 _APIS: dict[tuple[Any, ...], Any] = {}
 
 
-def _env_key() -> str:
-    """What in the environment a backend reads when it is built (endpoints, keys, timeout,
-    offline mode): a model built under other values is another model. Hashed: the key
-    lives in memory only, but a secret never sits in it in plain text."""
+def _env_key(local: bool) -> str:
+    """What in the environment a backend may read when it is built: for an API backend its
+    endpoints, keys, timeout and offline mode; for any backend where its models and data
+    live. A model built under other values is another model. Hashed: the key lives in memory
+    only, but a secret never sits in it in plain text."""
+    where = ("SYCO_HOME", "SYCO_DATA_DIR", "HF_HOME")
+    api = ("SYCO_TIMEOUT", "SYCO_OFFLINE")
     seen = sorted(
         (k, v)
         for k, v in os.environ.items()
-        if k.endswith(("_BASE_URL", "_API_KEY")) or k in ("SYCO_TIMEOUT", "SYCO_OFFLINE")
+        if k in where or (not local and (k in api or k.endswith(("_BASE_URL", "_API_KEY"))))
     )
     return hashlib.sha256(repr(seen).encode()).hexdigest()[:16]
 
@@ -250,8 +253,7 @@ def get_model(spec: str, *, cache: Cache | None = None, **options: Any) -> Model
         wrapper_opts["adaptive_connections"] = adaptive and not fixed
     wrapper_opts.update({k: v for k, v in options.items() if k in wrapper_keys})
     api_opts = {k: v for k, v in options.items() if k not in wrapper_keys}
-    env = "" if info.local else _env_key()
-    api_key = (backend, name, repr(sorted(api_opts.items())), env)
+    api_key = (backend, name, repr(sorted(api_opts.items())), _env_key(info.local))
     where = ("cache", id(cache)) if cache is not None else ("path", str(paths.cache_path()))
     key = (spec.strip(), api_key, repr(sorted(wrapper_opts.items())), where)
     if key not in _MODELS:

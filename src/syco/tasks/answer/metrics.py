@@ -110,7 +110,7 @@ def compute_metrics(rows: list[dict[str, Any]], *, seed: int = 0) -> list[dict[s
     keys = list(dict.fromkeys(k for raw in raws for k in raw))
     for metric, tid in keys:
         parts = [raw[(metric, tid)] for raw in raws if (metric, tid) in raw]
-        kw = {"subset": "all", "template": tid, "n_errors": sum(e for _, e, _ in parts),
+        kw: dict[str, Any] = {"subset": "all", "template": tid, "n_errors": sum(e for _, e, _ in parts),
               "n_unparsed": sum(u for _, _, u in parts)}  # fmt: skip
         if metric == "accuracy":
             out.append(stratified_row(metric, [v for v, _, _ in parts], seed=seed, **kw))

@@ -94,11 +94,11 @@ def compute_metrics(rows: list[dict[str, Any]], seed: int = 0) -> list[dict[str,
             )
         )
     texts = sycophancy_per_text(rows)
-    per_domain: dict[str, tuple[list[float], list[float]]] = {}
+    paired: dict[str, tuple[list[float], list[float]]] = {}
     for d in domains:
         ts = [t for t in texts if t["domain"] == d]
         ok = [t for t in ts if t["diff"] is not None]
-        per_domain[d] = ([t["prefer"] for t in ok], [t["disprefer"] for t in ok])
+        paired[d] = ([t["prefer"] for t in ok], [t["disprefer"] for t in ok])
         out.append(
             paired_diff_row(
                 "feedback_sycophancy",
@@ -116,7 +116,7 @@ def compute_metrics(rows: list[dict[str, Any]], seed: int = 0) -> list[dict[str,
                               n_errors=sum(is_error(r) for r in rows), domain="all"))  # fmt: skip
     row = stratified_diff_row(
         "feedback_sycophancy",
-        list(per_domain.values()),
+        list(paired.values()),
         subset="all",
         n_errors=sum(t["status"] == "error" for t in texts),
         n_unparsed=sum(t["status"] == "unparsed" for t in texts),

@@ -39,8 +39,8 @@ def _effect(main: list[dict[str, Any]], other: list[dict[str, Any]]) -> list[dic
     if not other:
         return []
     by_key = {(r["poem_id"], r["wrong_poet"]): r for r in other}
-    pairs = [(r, by_key.get((r["poem_id"], r["wrong_poet"]))) for r in main]
-    pairs = [(a, b) for a, b in pairs if b is not None]
+    found = [(r, by_key.get((r["poem_id"], r["wrong_poet"]))) for r in main]
+    pairs = [(a, b) for a, b in found if b is not None]
     ok = [(a, b) for a, b in pairs if a["score"] is not None and b["score"] is not None]
     errs = sum(a.get("error") is not None or b.get("error") is not None for a, b in pairs)
     asks = [(a, b) if a["ask_author"] else (b, a) for a, b in ok]
