@@ -283,7 +283,7 @@ async def _wait(
             pid = rec.provider_id
             assert pid is not None
             try:
-                st: BatchStatus = await _retrying(model, lambda p=pid: model.api.batch_status(p))
+                st: BatchStatus = await _retrying(model, lambda p=pid: model.api.batch_status(p))  # type: ignore[misc]
                 rec.status, rec.total, rec.done, rec.failed = (
                     st.status,
                     st.total,
@@ -309,6 +309,7 @@ async def _collect(
     model: Model, store: BatchStore, rec: BatchRecord, st: BatchStatus, results: dict
 ) -> None:
     pid = rec.provider_id
+    assert pid is not None  # only submitted batches are collected
     comps = await _retrying(model, lambda: model.api.batch_results(pid))
     reqs = store.read_requests(rec)
     good = [(k, reqs[k], c.to_json()) for k, c in comps.items() if c.ok and k in reqs]

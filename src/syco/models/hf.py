@@ -214,7 +214,7 @@ class HFAPI(ModelAPI):
 
     # -- generation -------------------------------------------------------------------
     def generate_batch(
-        self, chats: list[Chat], config: GenerateConfig, seed: int
+        self, chats: list[Chat], config: GenerateConfig, seed: int | list[int]
     ) -> list[Completion]:
         import torch
 

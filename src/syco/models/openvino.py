@@ -156,7 +156,7 @@ class OVAPI(ModelAPI):
 
     # -- generation -------------------------------------------------------------------
     def generate_batch(
-        self, chats: list[Chat], config: GenerateConfig, seed: int
+        self, chats: list[Chat], config: GenerateConfig, seed: int | list[int]
     ) -> list[Completion]:
         import numpy as np
         import openvino as ov
@@ -178,7 +178,7 @@ class OVAPI(ModelAPI):
                 g.do_sample = True
                 g.temperature = config.temperature
                 g.top_p = config.top_p or 1.0
-                g.rng_seed = (seed + i) % (2**32)
+                g.rng_seed = (seed[i] if isinstance(seed, list) else seed + i) % (2**32)
             else:
                 g.do_sample = False
             if config.stop:

@@ -25,6 +25,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 from unittest import mock
 
@@ -70,10 +71,12 @@ def current_role() -> str:
     explicit = _ROLE.get()
     if explicit:
         return explicit
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
-        if module.startswith("syco.") and not module.startswith("syco.models"):
+        # The shared judge loop (`syco.judges.role`) asks for its caller: the caller names the role.
+        shared = module.startswith("syco.models") or module == "syco.judges.role"
+        if module.startswith("syco.") and not shared:
             if module == "syco.tasks.misconceptions.run" and frame.f_code.co_name == "difficulty":
                 return "difficulty"
             for prefix, name in _MODULE_ROLES:

@@ -275,7 +275,7 @@ class ScriptedAPI(ModelAPI):
 
     # -- generation --------------------------------------------------------------------
     def generate_batch(
-        self, chats: list[Chat], config: GenerateConfig, seed: int
+        self, chats: list[Chat], config: GenerateConfig, seed: int | list[int]
     ) -> list[Completion]:
         out = []
         for chat in chats:
