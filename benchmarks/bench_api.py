@@ -54,11 +54,11 @@ def work_ours(n: int, c: int, adaptive: bool) -> dict:
             opts["max_connections"] = c
         model = get_model("openai/bench", cache=Cache(Path(tmp) / "c.sqlite"), **opts)
         chats = [[user(p)] for p in prompts(n)]
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         out = model.generate(chats)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     bad = sum(not x.ok or x.text != f"echo: {p}" for x, p in zip(out, prompts(n), strict=True))
-    return {"wall": wall, "errors": bad}
+    return {"wall": wall, "cpu": cpu, "errors": bad}
 
 
 def work_inspect(n: int, c: int) -> dict:
@@ -74,14 +74,14 @@ def work_inspect(n: int, c: int) -> dict:
             config=GenerateConfig(max_connections=c),
             responses_api=False,  # an unknown model name would go to the Responses API
         )
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         outs = await asyncio.gather(*(model.generate(p, cache=False) for p in prompts(n)))
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         bad = sum(o.completion != f"echo: {p}" for o, p in zip(outs, prompts(n), strict=True))
-        return wall, bad
+        return wall, cpu, bad
 
-    wall, bad = asyncio.run(main())
-    return {"wall": wall, "errors": bad}
+    wall, cpu, bad = asyncio.run(main())
+    return {"wall": wall, "cpu": cpu, "errors": bad}
 
 
 def work_sdk(n: int, c: int) -> dict:
@@ -100,17 +100,19 @@ def work_sdk(n: int, c: int) -> dict:
                 )
             return r.choices[0].message.content
 
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         outs = await asyncio.gather(*(one(p) for p in prompts(n)))
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         await client.close()
-        return wall, sum(o != f"echo: {p}" for o, p in zip(outs, prompts(n), strict=True))
+        return wall, cpu, sum(o != f"echo: {p}" for o, p in zip(outs, prompts(n), strict=True))
 
-    wall, bad = asyncio.run(main())
-    return {"wall": wall, "errors": bad}
+    wall, cpu, bad = asyncio.run(main())
+    return {"wall": wall, "cpu": cpu, "errors": bad}
 
 
 def worker(client: str, n: int, c: int) -> dict:
+    """One pass: wall and CPU seconds of the timed part (CPU time is disturbed far less by
+    other processes' load than wall time is)."""
     if client == "inspect":
         return work_inspect(n, c)
     if client == "sdk":
@@ -201,7 +203,8 @@ def main() -> None:
                         out = json.loads(res.stdout.strip().splitlines()[-1])
                         results.setdefault((n, c, client), []).append(out)
                         print(
-                            f"  pass {r + 1}: N={n} C={c} {client}: {out['wall']:.3f} s", flush=True
+                            f"  pass {r + 1}: N={n} C={c} {client}: {out['wall']:.3f} s, cpu {out['cpu']:.2f} s",
+                            flush=True,
                         )
     finally:
         stop()
@@ -211,6 +214,7 @@ def main() -> None:
 
 def report(args, clients, results, load, load_after) -> None:
     med = {k: statistics.median(x["wall"] for x in v) for k, v in results.items()}
+    cpu = {k: statistics.median(x.get("cpu", 0.0) for x in v) for k, v in results.items()}
     errors = sum(x["errors"] for v in results.values() for x in v)
     print()
     print(
@@ -226,7 +230,11 @@ def report(args, clients, results, load, load_after) -> None:
     for n in args.n:
         for c in args.concurrency:
             ideal = n * args.latency / c
-            cells = [f"{med[(n, c, k)]:.2f} ({ideal / med[(n, c, k)]:.0%})" for k in clients]
+            cells = [
+                f"{med[(n, c, k)]:.2f} ({ideal / med[(n, c, k)]:.0%}; "
+                f"cpu {cpu[(n, c, k)] * 1000 / n:.1f} ms/req)"
+                for k in clients
+            ]
             rs = [
                 f"{med[(n, c, 'ours')] / med[(n, c, k)]:.2f}×"
                 for k in ("inspect", "sdk")
@@ -242,6 +250,7 @@ def report(args, clients, results, load, load_after) -> None:
                     "ideal_s": ideal,
                     **{f"{k}_s": med[(n, c, k)] for k in clients},
                     **{f"{k}_walls_s": [x["wall"] for x in results[(n, c, k)]] for k in clients},
+                    **{f"{k}_cpu_s": [x.get("cpu") for x in results[(n, c, k)]] for k in clients},
                 }
             )
     if args.json:

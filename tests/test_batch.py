@@ -229,3 +229,22 @@ def test_records_hold_no_secret(batch_env, tmp_path):
     for p in (Path(os.environ["SYCO_HOME"]) / "batches").iterdir():
         assert "test-key-not-secret" not in p.read_text()
     assert json.loads(next((Path(os.environ["SYCO_HOME"]) / "batches").glob("*.json")).read_text())
+
+
+def test_syco_batches_list_and_show(batch_env, tmp_path):
+    from typer.testing import CliRunner
+
+    from syco.cli import app
+
+    backend, server = batch_env
+    model(backend, Cache(tmp_path / "c.sqlite")).generate(chats(2), CFG)
+    [pid] = server.batches
+    runner = CliRunner()
+    live = runner.invoke(app, ["batches", "list"])
+    assert live.exit_code == 0 and "no live batches" in live.output
+    every = runner.invoke(app, ["batches", "list", "--all"])
+    assert every.exit_code == 0 and pid in every.output and "collected" in every.output
+    shown = runner.invoke(app, ["batches", "show", pid])
+    assert shown.exit_code == 0 and "succeeded    2" in shown.output
+    gone = runner.invoke(app, ["batches", "cancel", pid])
+    assert gone.exit_code != 0 and "nothing to cancel" in str(gone.exception or gone.output)
