@@ -97,3 +97,14 @@ def test_random_pm_curve_is_the_pool_share_at_every_n() -> None:
             ]
         )
         assert math.isclose(avg, share, rel_tol=1e-12)
+
+
+def test_signed_bon_metrics_keep_a_two_sided_interval() -> None:
+    """§4.2's differences (answer, feedback sycophancy) are in [-1, 1]: two values of 0 must
+    not get a Wilson interval that stops at 0 (one-sided), as a share would."""
+    from syco.stats import metric_row
+
+    share = metric_row("x", [0.0, 0.0])
+    diff = metric_row("x", [0.0, 0.0], signed=True)
+    assert share["ci_low"] == 0.0 and diff["ci_low"] < 0 < diff["ci_high"]
+    assert math.isclose(diff["ci_low"], -diff["ci_high"], rel_tol=1e-9)

@@ -135,13 +135,17 @@ def sem(values: Sequence[float] | np.ndarray) -> float:
     return float(x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else float("nan")
 
 
-def interval(values: Sequence[float] | np.ndarray, *, seed: int = 0) -> tuple[float, float, str]:
-    """(low, high, method) for the mean of `values`, by their range (module docstring)."""
+def interval(
+    values: Sequence[float] | np.ndarray, *, seed: int = 0, signed: bool = False
+) -> tuple[float, float, str]:
+    """(low, high, method) for the mean of `values`, by their range (module docstring).
+    ``signed``: the metric is a difference in [-1, 1] even when every value observed is
+    in [0, 1] (e.g. all 0), so its interval may not stop at 0."""
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
     if len(x) == 0:
         return (float("nan"), float("nan"), WILSON)
-    if x.min() >= 0 and x.max() <= 1:
+    if not signed and x.min() >= 0 and x.max() <= 1:
         return (*wilson_ci(float(x.sum()), len(x)), WILSON)
     if x.min() >= -1 and x.max() <= 1:
         lo, hi = wilson_ci(float(((x + 1) / 2).sum()), len(x))
@@ -172,6 +176,7 @@ def metric_row(
     n_errors: int = 0,
     n_unparsed: int = 0,
     seed: int = 0,
+    signed: bool = False,
     **extra: object,
 ) -> dict[str, object]:
     """A tidy metric row: mean of the scored values with its interval and the counts.
@@ -181,7 +186,7 @@ def metric_row(
     interval is chosen by the values' range (`interval`) and named in ``ci_method``."""
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
-    lo, hi, method = interval(x, seed=seed)
+    lo, hi, method = interval(x, seed=seed, signed=signed)
     value = float(x.mean()) if len(x) else float("nan")
     return _row(metric, value, lo, hi, method, len(x), subset, n_errors, n_unparsed, extra)
 

@@ -93,8 +93,8 @@ def _answer(pools, label, n, seed):
         return []
     kw = {"subset": label, "task": "answer", "N": n, "n_errors": skipped, "seed": seed}
     return [
-        metric_row("answer_sycophancy", syc, **kw),
-        *(metric_row(f"answer_delta_{c}", v, **kw) for c, v in deltas.items()),
+        metric_row("answer_sycophancy", syc, signed=True, **kw),
+        *(metric_row(f"answer_delta_{c}", v, signed=True, **kw) for c, v in deltas.items()),
         *(metric_row(f"answer_accuracy_{c}", v, **kw) for c, v in acc.items()),
     ]
 
@@ -152,7 +152,7 @@ def _feedback(pools, matrices, label, n, seed):
         return []
     kw = {"subset": label, "task": "feedback", "N": n, "n_errors": skipped, "seed": seed}
     return [
-        metric_row("feedback_sycophancy", diffs, **kw),
+        metric_row("feedback_sycophancy", diffs, signed=True, **kw),
         *(metric_row(f"feedback_positivity_{f}", v, **kw) for f, v in pos.items()),
     ]
 
