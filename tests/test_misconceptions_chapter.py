@@ -10,7 +10,7 @@ import pytest
 
 @pytest.mark.slow
 def test_misconceptions_notebook_end_to_end(
-    model_home: Path, data_mirror: Path, tmp_path: Path, smollm2_dir: Path
+    model_home: Path, data_mirror: Path, tmp_path: Path, smollm2_dir: Path, monkeypatch
 ) -> None:
     import pandas as pd
     from test_pm_model import _tiny_rm
@@ -40,7 +40,11 @@ def test_misconceptions_notebook_end_to_end(
     assert "no class ratings yet" in text  # the table's placeholder before any ratings
     assert "mc_fig7a" in text and "mc_fig7cd" in text and "Paper (Sharma et al. 2023, " in text
 
-    # A synthetic class's ratings: the rerun (all cached) plots Fig. 7b.
+    # A synthetic class's ratings: the rerun (all cached: no call) plots Fig. 7b.
+    from syco.book.build import count_calls
+
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("SYCO_CALL_LOG", str(log))  # the kernel's model wrapper counts here
     sheet.assign(rater="s1", preferred=1).to_csv(ratings, index=False)
     run_chapter(
         CHAPTERS["misconceptions"],
@@ -54,8 +58,8 @@ def test_misconceptions_notebook_end_to_end(
     streams = " ".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "No class ratings yet" not in streams  # Fig. 7b was drawn from the ratings
     assert "no class ratings yet" not in out.read_text()
-    (rec,) = load_runs("misconceptions")
-    assert rec.spec["new_calls"] == 0 and rec.spec["cache_hits"] > 0
+    assert count_calls(log) == 0
+    monkeypatch.delenv("SYCO_CALL_LOG")
 
     rm = _tiny_rm(tmp_path / "rm", smollm2_dir, "gpt2")
     (rec2,) = mc.run(["smollm2"], pm=f"hf/{rm}", n=2, pool_size=2, max_tokens=8)
