@@ -1,5 +1,6 @@
 """§4.3 misconceptions chapter end to end: the notebook under papermill on the embedded
-model (policy, prompted PM, difficulty model), then the `hf/` reward-model PM path."""
+model (policy, difficulty model; the trained PM `smollm2-rm` with its PM-sanity section and
+the prefix-effect table), then the `hf/` reward-model PM path."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ def test_misconceptions_notebook_end_to_end(
     text = out.read_text()
     assert "no class ratings yet" in text  # the table's placeholder before any ratings
     assert "mc_fig7a" in text and "mc_fig7cd" in text and "Paper (Sharma et al. 2023, " in text
+    assert "held-out hh-rlhf pairs" in text and "prefix effect (non-syc minus PM)" in text
 
     # A synthetic class's ratings: the rerun (all cached: no call) plots Fig. 7b.
     from syco.book.build import count_calls

@@ -1,5 +1,6 @@
 """§4.2 pm_bon chapter end to end: the notebook under papermill on the embedded model
-(policy and prompted PM), then the same pools scored by a tiny random `hf/` reward model."""
+(policy; the trained PM `smollm2-rm`, with its PM-sanity section), then the same pools scored
+by a tiny random `hf/` reward model."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def test_pm_bon_notebook_end_to_end(
     build_sets(["answer", "mimicry", "feedback"])
     out = run_chapter(CHAPTERS["pm_bon"], PARAMS, output_dir=tmp_path, progress=False)
     (rec,) = load_runs("pm_bon")
-    assert rec.model == "smollm2 [PM smollm2]"
+    assert rec.model == "smollm2 [PM smollm2-rm]"  # the trained PM is the default
     assert len(rec.rows) == (2 + 1 + 3) * 2  # prompts x pool
     assert {m["N"] for m in rec.metrics} == {1, 2}
     got = {(m["metric"], m["subset"]) for m in rec.metrics}
@@ -43,6 +44,7 @@ def test_pm_bon_notebook_end_to_end(
     assert n1[("mimicry_sycophancy", "PM")] == n1[("mimicry_sycophancy", "non-syc PM")]
     text = out.read_text()
     assert "pm_bon_fig6a" in text and "Paper (Sharma et al. 2023, " in text
+    assert "held-out hh-rlhf pairs" in text  # the PM-sanity verdict on the trained PM
 
     # The reward-model path: same pools (cache hits), scores from a tiny random RM.
     rm = _tiny_rm(tmp_path / "rm", smollm2_dir, "llama")

@@ -46,12 +46,17 @@ def evaluate(
     n_ab: int = typer.Option(30, help="Of those, pairs also judged in both A/B orders."),
     max_context_chars: int = typer.Option(800, help="Prompted PM: conversation end kept."),
 ) -> None:
-    """Held-out accuracy (and position bias of a prompted PM): saved as a project record."""
+    """Held-out accuracy (and position bias of a prompted PM): saved as a project record.
+    The trained PM is read from its cached features on the same pairs, plus every held-out
+    pair it has."""
     from syco.pm import sanity
 
     pairs = sanity.heldout(n)
     sanity.require_pairs(pairs)
-    rec = sanity.evaluate(pm, pairs, n_ab=n_ab, max_context_chars=max_context_chars)
+    if pm == sanity.TRAINED:  # its cached features: the hf path's numbers, no forward pass
+        rec = sanity.evaluate_trained_from_features(pairs)
+    else:
+        rec = sanity.evaluate(pm, pairs, n_ab=n_ab, max_context_chars=max_context_chars)
     path = sanity.save(rec)
     for m in rec.metrics:
         if m["subset"] == "all":

@@ -231,6 +231,7 @@ def train(
             "feature_seconds": round(t_feat, 1),
             "cpu_seconds": round(time.process_time() - c0, 1),
             "device": feat_device(device),
+            "feature_chunks_written": chunk_times(n_pairs, max_len),
             "machine": f"{platform.machine()}, {_cpus()} CPUs, {platform.system()}",
         },
     }
@@ -238,6 +239,21 @@ def train(
         save_artefact(w.astype(np.float32), manifest, out)
     manifest["_weight"] = w
     return manifest
+
+
+def chunk_times(n_pairs: int, max_len: int) -> dict[str, Any]:
+    """When the feature chunks this head used were written (UTC): their first and last
+    write bound the wall time of the feature pass, which may span several processes."""
+    from datetime import UTC, datetime
+
+    folder = feat.store_dir(backbone_identity(), max_len)
+    n = -(-n_pairs // feat.CHUNK)
+    times = sorted(p.stat().st_mtime for p in folder.glob("chunk-*.npz")
+                   if int(p.stem.split("-")[1]) < n)  # fmt: skip
+    if not times:
+        return {}
+    iso = [datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds") for t in times]
+    return {"n": len(times), "first": iso[0], "last": iso[-1]}
 
 
 def feat_device(device: str) -> str:

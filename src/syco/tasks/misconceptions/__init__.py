@@ -36,7 +36,7 @@ def run(models: list[str], **settings: Any) -> list[RunRecord]:
 def run_one(
     model: str = "smollm2",
     *,
-    pm: str = "smollm2",
+    pm: str = "smollm2-rm",
     selector: str | None = None,
     difficulty_model: str = "smollm2",
     judge: str = "cues",

@@ -33,7 +33,7 @@ def run(models: list[str], **settings: Any) -> list[RunRecord]:
 def run_one(
     model: str = "smollm2",
     *,
-    pm: str = "smollm2",
+    pm: str = "smollm2-rm",
     dataset_source: str = "rebuilt",
     n_answer: int = 2,
     n_mimicry: int = 3,
