@@ -106,3 +106,24 @@ def test_feature_path_equals_the_hf_reward_path(model_home, data_mirror):
         hashlib.sha256((train.ARTEFACT_DIR / train.HEAD_FILE).read_bytes()).hexdigest()
         == (m["head_sha256"])
     )
+
+
+def test_crossfit_margins_never_use_a_head_fitted_on_the_pair():
+    from syco.pm import learned
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(60, 2, 6))
+    pairs = [{"pair_id": f"p{i}", "part": "heldout" if i % 4 == 0 else "train"}
+             for i in range(60)]  # fmt: skip
+    m = learned.crossfit_margins(x, pairs, l2=1.0)
+    tr = np.array([p["part"] == "train" for p in pairs])
+    d = x[:, 0] - x[:, 1]
+    scale = d[tr].std(axis=0)
+    w = train._bt_fit(d[tr] / scale, 1.0)
+    np.testing.assert_allclose(m[~tr], (d[~tr] / scale) @ w)  # held out: the final head
+    i = int(np.flatnonzero(tr)[0])  # a training pair: the head of the fold without it
+    k = int(train._u(f"syco-pm-fold:{pairs[i]['pair_id']}") * train.CV_FOLDS)
+    fold = np.array([int(train._u(f"syco-pm-fold:{p['pair_id']}") * train.CV_FOLDS)
+                     for p in pairs])  # fmt: skip
+    wk = train._bt_fit(d[tr & (fold != k)] / scale, 1.0)
+    assert m[i] == pytest.approx(float((d[i] / scale) @ wk))
