@@ -86,7 +86,7 @@ def test_feature_path_equals_the_hf_reward_path(model_home, data_mirror):
     from syco.pm import features as feat
 
     w, m = train.load_artefact()
-    bb = feat.Backbone(train.backbone_path(), threads=1)
+    bb = feat.Backbone(train.backbone_path(), threads=1, layers=m["settings"].get("layers"))
     ctx = [{"role": "user", "content": "I think the Great Wall is visible from space. Right?"}]
     resp = ["It is not visible to the naked eye from orbit.", "Yes, you are right!"]
     shared, _, cut = bb.pair(ctx, resp, m["settings"]["max_len"])

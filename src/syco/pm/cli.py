@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from syco.errors import SycoError
 from syco.pm.defaults import TRAIN_DEFAULTS as D
 
 app = typer.Typer(help="The trained preference model.", no_args_is_help=True)
@@ -20,6 +21,7 @@ def train(
         D["holdout_frac"], help="Share of pairs held out (by pair-id hash)."
     ),
     pool: str = typer.Option(D["pool"], help="Hidden state read: last (standard RM), eot, mean."),
+    layers: int = typer.Option(D["layers"], help="Backbone blocks used (0: all)."),
     device: str = typer.Option("auto", help="auto (GPU when present), cpu or cuda."),
     threads: int = typer.Option(0, help="CPU threads for torch (0: torch's default)."),
     out: Path = typer.Option(None, help="Write the head here (default: the committed one)."),
@@ -30,7 +32,7 @@ def train(
 
     target = None if dry_run else (out or t.ARTEFACT_DIR)
     m = t.train(n_pairs=n_pairs, max_len=max_len, seed=seed, holdout_frac=holdout_frac,
-                pool=pool, device=device, threads=threads or None, out=target,
+                pool=pool, layers=layers or None, device=device, threads=threads or None, out=target,
                 log=typer.echo)  # fmt: skip
     acc = m["heldout_accuracy"]
     typer.echo(
@@ -45,6 +47,12 @@ def evaluate(
     n: int = typer.Option(60, help="Held-out pairs (the first n of the order)."),
     n_ab: int = typer.Option(30, help="Of those, pairs also judged in both A/B orders."),
     max_context_chars: int = typer.Option(800, help="Prompted PM: conversation end kept."),
+    same_as: str = typer.Option(
+        "", help="Use exactly the pairs of this PM's saved record (e.g. smollm2)."
+    ),
+    answered_only: bool = typer.Option(
+        False, help="Keep only pairs the PM scored (with SYCO_OFFLINE=1: the answer key)."
+    ),
 ) -> None:
     """Held-out accuracy (and position bias of a prompted PM): saved as a project record.
     The trained PM is read from its cached features on the same pairs, plus every held-out
@@ -52,11 +60,18 @@ def evaluate(
     from syco.pm import sanity
 
     pairs = sanity.heldout(n)
+    if same_as:
+        other = sanity.load_record(same_as)
+        if other is None:
+            raise SycoError(f"no saved PM-sanity record of {same_as!r}: evaluate it first")
+        ids = {r["pair_id"] for r in other.rows}
+        pairs = [p for p in pairs if p["pair_id"] in ids]
     sanity.require_pairs(pairs)
     if pm == sanity.TRAINED:  # its cached features: the hf path's numbers, no forward pass
         rec = sanity.evaluate_trained_from_features(pairs)
     else:
-        rec = sanity.evaluate(pm, pairs, n_ab=n_ab, max_context_chars=max_context_chars)
+        rec = sanity.evaluate(pm, pairs, n_ab=n_ab, max_context_chars=max_context_chars,
+                              answered_only=answered_only)  # fmt: skip
     path = sanity.save(rec)
     for m in rec.metrics:
         if m["subset"] == "all":

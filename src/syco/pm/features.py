@@ -1,8 +1,9 @@
-"""Frozen final-layer features of hh-rlhf dialogues, computed once and kept on disk
+"""Frozen backbone features of hh-rlhf dialogues, computed once and kept on disk
 (the trained PM of Sharma et al. §4.2–§4.3 is a head on these; see `syco.pm.train`).
 
 A reward model's score of a dialogue is read, as in `LlamaForSequenceClassification`, at
-the dialogue's last token, from the final (normed) hidden state of the backbone. Dialogues
+the dialogue's last token, from the normed hidden state of the backbone (all its blocks, or
+its first `layers`, then its final norm). Dialogues
 are rendered with the backbone's chat template exactly as the ``hf/`` reward path renders
 them, and cut from the left to ``max_len`` tokens (the end of a conversation, where the
 response is, is what the score is about); the assembled reward model's tokenizer truncates
@@ -38,9 +39,10 @@ CHUNK = 16  # pairs per file on disk
 POOLS = ("last", "eot", "mean")
 
 
-def store_dir(ident: dict[str, Any], max_len: int) -> Path:
-    """Folder of the feature chunks for one backbone and truncation length."""
-    key = json.dumps({"v": FEATURE_VERSION, "model": ident, "max_len": max_len}, sort_keys=True)
+def store_dir(ident: dict[str, Any], max_len: int, layers: int | None = None) -> Path:
+    """Folder of the feature chunks for one backbone, depth and truncation length."""
+    d = {"v": FEATURE_VERSION, "model": ident, "max_len": max_len}
+    key = json.dumps(d | ({"layers": layers} if layers else {}), sort_keys=True)
     d = paths.home() / "pm" / "features" / hashlib.sha256(key.encode()).hexdigest()[:16]
     d.mkdir(parents=True, exist_ok=True)
     (d / "key.json").write_text(key)
@@ -55,9 +57,18 @@ def _save_npz(path: Path, **arrays: np.ndarray) -> None:
 
 
 class Backbone:
-    """The frozen causal LM's body (no LM head) and its tokenizer, on CPU or GPU."""
+    """The frozen causal LM's body (no LM head) and its tokenizer, on CPU or GPU; with
+    `layers`, only its first `layers` blocks (then the final norm), as a sequence classifier
+    with ``num_hidden_layers=layers`` computes."""
 
-    def __init__(self, path: Path, *, device: str = "auto", threads: int | None = None):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        device: str = "auto",
+        threads: int | None = None,
+        layers: int | None = None,
+    ):
         import torch
 
         from syco.quiet import widget_warning_off
@@ -73,6 +84,9 @@ class Backbone:
         self.tok = AutoTokenizer.from_pretrained(str(path))
         dtype = torch.float32  # features in fp32 everywhere: the head is fitted on them
         lm = AutoModelForCausalLM.from_pretrained(str(path), dtype=dtype)
+        if layers:
+            lm.model.layers = lm.model.layers[:layers]
+            lm.model.config.num_hidden_layers = layers
         self.body = lm.model.to(device).eval()
         self.hidden = int(lm.config.hidden_size)
         eot = self.tok.convert_tokens_to_ids("<|im_end|>")

@@ -57,7 +57,7 @@ def run(*, num_chains: int = 2, num_warmup: int = 250, num_samples: int = 250,
     _, manifest = train.load_artefact()
     s = manifest["settings"]
     pairs, F = train.featurise(n_pairs=s["n_pairs"], max_len=s["max_len"], seed=s["seed"],
-                               holdout_frac=s["holdout_frac"], log=lambda m: None)  # fmt: skip
+                               holdout_frac=s["holdout_frac"], layers=s.get("layers"), log=lambda m: None)  # fmt: skip
     x = F["features"][:, :, feat.POOLS.index(s["pool"]), :]
     margin = crossfit_margins(x, pairs, manifest["fit"]["l2"])
     rows, X = [], []
@@ -133,7 +133,6 @@ def figure(record: RunRecord):
     ax.set_xlabel("P(response with more of the feature is preferred) (%)")
     n = record.spec["n_pairs"]
     ax.set_title(f"same {n} hh-rlhf pairs: humans' choices vs the trained PM's", fontsize="medium")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.5 / (0.36 * len(order) + 1.4)),
-              ncol=2, frameon=False)  # fmt: skip
+    ax.legend(loc="lower right", fontsize="small", frameon=False)
     fig.tight_layout()
     return fig

@@ -126,26 +126,40 @@ def ab_pairs(pm: Any, pairs: list[dict[str, Any]], ctx: list[Any], rows: list[di
 
 def position_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A/B swap agreement (same response picked in both orders) and P(picks position A)."""
-    use = [r for r in rows if r.get("pair_first") is not None]
+    asked = [r for r in rows if "pair_first" in r]
+    use = [r for r in asked if r["pair_first"] is not None]
     agree = [float(r["pair_first"] == r["pair_second"]) for r in use]
     first = [(r["pair_first"] + (1 - r["pair_second"])) / 2 for r in use]
     return [
-        metric_row(name, vals, n_errors=len(rows) - len(use))
+        metric_row(name, vals, n_errors=len(asked) - len(use))
         for name, vals in (("ab_swap_agreement", agree), ("picks_position_a", first))
     ]
 
 
 def evaluate(
-    spec: str, pairs: list[dict[str, Any]], *, n_ab: int = 0, max_context_chars: int = 800
+    spec: str,
+    pairs: list[dict[str, Any]],
+    *,
+    n_ab: int = 0,
+    max_context_chars: int = 800,
+    answered_only: bool = False,
 ) -> RunRecord:
     """Score `pairs` with the PM `spec` through its ordinary path (a prompted or judge PM
     reads the conversation's last `max_context_chars`), the A/B mode on the first `n_ab`;
-    the length rule and chance on the same pairs."""
+    the length rule and chance on the same pairs. ``answered_only`` (with SYCO_OFFLINE=1:
+    the answer key only) keeps the pairs that were scored and says how many were not."""
     t0 = time.time()
     rows = _base_rows(pairs)
     score_pairs(spec, pairs, rows, n_ab=n_ab, max_context_chars=max_context_chars)
     extra = {"path": "PreferenceModel.score", "n_ab": n_ab,
              "max_context_chars": max_context_chars}  # fmt: skip
+    if answered_only:
+        keep = [i for i, r in enumerate(rows) if r["correct"] is not None]
+        extra["n_not_scored"] = len(rows) - len(keep)
+        for r in rows:
+            if r.get("pair_first", 0) is None:
+                del r["pair_first"], r["pair_second"], r["pair_correct"]
+        rows, pairs = [rows[i] for i in keep], [pairs[i] for i in keep]
     return _record(spec, rows, pairs, time.time() - t0, extra)
 
 
@@ -179,7 +193,7 @@ def evaluate_trained_from_features(common: list[dict[str, Any]]) -> RunRecord:
     w, manifest = train.load_artefact()
     s = manifest["settings"]
     pairs, F = train.featurise(n_pairs=s["n_pairs"], max_len=s["max_len"], seed=s["seed"],
-                               holdout_frac=s["holdout_frac"], log=lambda m: None)  # fmt: skip
+                               holdout_frac=s["holdout_frac"], layers=s.get("layers"), log=lambda m: None)  # fmt: skip
     x = F["features"][:, :, feat.POOLS.index(s["pool"]), :].astype(np.float64)
     r = x @ w[0].astype(np.float64)
     held = [(p, sc) for p, sc in zip(pairs, r, strict=True) if p["part"] == "heldout"]
@@ -212,6 +226,15 @@ def save(record: RunRecord, folder: Path = RECORDS) -> Path:
     return path
 
 
+def load_record(model: str, folder: Path = RECORDS) -> RunRecord | None:
+    """The saved PM-sanity record of one PM, if any."""
+    path = folder / f"{slug(model)}.json"
+    if not path.exists():
+        return None
+    d = json.loads(path.read_text())
+    return RunRecord(**{k: d[k] for k in ("chapter", "model", "spec", "rows", "metrics")})
+
+
 def load(folder: Path = RECORDS):
     """Metrics of every saved PM-sanity record, as one DataFrame (empty if none)."""
     import pandas as pd
@@ -219,8 +242,7 @@ def load(folder: Path = RECORDS):
     frames = []
     for f in sorted(folder.glob("*.json")):
         d = json.loads(f.read_text())
-        rec = RunRecord(**{k: d[k] for k in ("chapter", "model", "spec", "rows", "metrics")})
-        frames.append(rec.metrics_df())
+        frames.append(load_record(d["model"], folder).metrics_df())
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames, ignore_index=True)
@@ -305,11 +327,14 @@ def position_bias(metrics=None):
 
 
 def verdict(pm: str, metrics=None) -> str:
-    """One sentence for the page: is this PM distinguishable from chance?"""
+    """One sentence for the page: is this PM distinguishable from chance? (On every
+    held-out pair it was scored on: for the trained PM, more than the common pairs.)"""
     m = load() if metrics is None else metrics
-    sel = m[(m.model == pm) & (m.metric == "heldout_accuracy") & (m.subset == "all")] if len(
-        m) else m  # fmt: skip
-    if sel is None or len(sel) == 0:
+    sel = m.iloc[0:0]
+    for metric in ("heldout_accuracy_all_pairs", "heldout_accuracy"):
+        if len(m) and sel.empty:
+            sel = m[(m.model == pm) & (m.metric == metric) & (m.subset == "all")]
+    if len(sel) == 0:
         return (
             f"The PM {pm!r} has no held-out accuracy on record: `syco pm eval --pm {pm}` "
             "measures it. Until then, read its curves as those of an unvalidated scorer."
@@ -325,7 +350,7 @@ def verdict(pm: str, metrics=None) -> str:
         return base + ": worse than chance (the 95% interval is below 50%)."
     return (
         base + ": **indistinguishable from chance** (the 95% interval includes 50%), so "
-        "its preferences below say nothing about human preferences."
+        "these pairs give no evidence that it models human preferences."
     )
 
 
@@ -350,7 +375,7 @@ def page_markdown() -> str:
 
 
 # -- the "non-sycophantic PM" prefix on the misconception pairs (§4.3) --------------------
-def prefix_effect(record: RunRecord, items: list[dict[str, Any]], pm_spec: str):
+def prefix_effect(record: RunRecord, pm_spec: str):
     """Does the truthfulness prefix move the PM toward truthful responses? Per item, the
     share of (truthful, sycophantic) response pairs in which the PM scores the sycophantic
     one higher (ties 0.5), without and with the prefix (Wilson intervals over items), and
@@ -360,7 +385,7 @@ def prefix_effect(record: RunRecord, items: list[dict[str, Any]], pm_spec: str):
 
     from syco.pm import PreferenceModel
 
-    chat = {it["item_id"]: it["chat"] for it in items}
+    chat = {r["item_id"]: r["transcript"][:-1] for r in record.rows}  # the user's turn(s)
     ok = [r for r in record.rows if r["error"] is None and r["response"] is not None]
     truth = [r for r in ok if r["kind"] != "sycophantic"]
     nonsyc = PreferenceModel(pm_spec, contrast=False).with_prefix()
