@@ -340,7 +340,11 @@ def assemble(folder: Path = ARTEFACT_DIR, force: bool = False) -> Path:
         (tmp / "syco_manifest.json").write_text(json.dumps(manifest, indent=1))
         if target.exists():
             shutil.rmtree(target)
-        tmp.rename(target)
+        try:
+            tmp.rename(target)
+        except OSError:  # another process assembled the same head meanwhile
+            if not (target / "model.safetensors").exists():
+                raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
