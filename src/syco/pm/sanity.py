@@ -241,8 +241,9 @@ def load(folder: Path = RECORDS):
 
     frames = []
     for f in sorted(folder.glob("*.json")):
-        d = json.loads(f.read_text())
-        frames.append(load_record(d["model"], folder).metrics_df())
+        rec = load_record(json.loads(f.read_text())["model"], folder)
+        if rec is not None:
+            frames.append(rec.metrics_df())
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames, ignore_index=True)
