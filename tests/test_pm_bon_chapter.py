@@ -34,7 +34,8 @@ def test_pm_bon_notebook_end_to_end(
     out = run_chapter(CHAPTERS["pm_bon"], PARAMS, output_dir=tmp_path, progress=False)
     (rec,) = load_runs("pm_bon")
     assert rec.model == "smollm2 [PM smollm2-rm]"  # the trained PM is the default
-    assert len(rec.rows) == (2 + 1 + 3) * 2  # prompts x pool
+    # §3.3's answer prompts: 1 question x 2 data sets x 4 templates; 1 poem; 1 text x 3 framings
+    assert len(rec.rows) == (1 * 2 * 4 + 1 + 3) * 2  # prompts x pool
     assert {m["N"] for m in rec.metrics} == {1, 2}
     got = {(m["metric"], m["subset"]) for m in rec.metrics}
     for metric in ("answer_sycophancy", "mimicry_sycophancy", "feedback_sycophancy"):
@@ -50,7 +51,7 @@ def test_pm_bon_notebook_end_to_end(
     rm = _tiny_rm(tmp_path / "rm", smollm2_dir, "llama")
     (rec2,) = pm_bon.run(["smollm2"], pm=f"hf/{rm}", **PARAMS)
     assert rec2.spec["calls"]["smollm2"] == {
-        "roles": ["policy"], "new_calls": 0, "cache_hits": 12, "call_errors": 0,
+        "roles": ["policy"], "new_calls": 0, "cache_hits": 24, "call_errors": 0,
         "tokens_in_new": 0, "tokens_out_new": 0,
     }  # fmt: skip
     assert rec2.spec["pm"]["kind"] == "reward"
