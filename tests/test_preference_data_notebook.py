@@ -47,7 +47,7 @@ def test_notebook_runs_with_proxy_labeller(model_home, data_mirror, tmp_path):
 def test_llm_labeller_with_embedded_model_counts_unparsed(model_home, data_mirror):
     from syco.tasks.preference_data import run
 
-    rec = run("smollm2", n_pairs_llm=3, max_tokens=16, max_prompt_chars=500, sensitivity=False)
+    (rec,) = run("smollm2", n_pairs_llm=3, max_tokens=16, max_prompt_chars=500, sensitivity=False)
     lab = rec.spec["labelling"]
     parsed = sum(r["parsed"] for r in rec.rows)
     assert len(rec.rows) == 3

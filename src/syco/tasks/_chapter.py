@@ -118,5 +118,7 @@ class RunEnvelope:
 def run_all(
     run_one: Callable[..., RunRecord], models: Sequence[str], **settings: Any
 ) -> list[RunRecord]:
-    """Every model through ``run_one``, each record saved as soon as it is done."""
-    return run_and_save(run_one, list(models), **settings)
+    """Every model through ``run_one``, each record saved as soon as it is done.
+
+    One spec given as a plain string is one model, never a list of one-letter specs."""
+    return run_and_save(run_one, [models] if isinstance(models, str) else list(models), **settings)
