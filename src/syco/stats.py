@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -257,8 +258,9 @@ def stratified_row(
     gs = [g[~np.isnan(g)] for g in gs]
     gs = [g for g in gs if len(g)]
     if not gs:
+        extra_any: dict[str, Any] = dict(extra)
         row = metric_row(metric, [], subset=subset, n_errors=n_errors,
-                         n_unparsed=n_unparsed, seed=seed, **extra)  # fmt: skip
+                         n_unparsed=n_unparsed, seed=seed, **extra_any)  # fmt: skip
         return {**row, "ci_method": STRATA, "n_groups": 0, "se_groups": float("nan")}
     means = np.array([g.mean() for g in gs])
     value = float(means.mean())

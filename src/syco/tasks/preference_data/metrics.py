@@ -111,15 +111,15 @@ def all_metrics(
     i = int(np.argmax(np.abs(med - 0.5)))
     out.append({"metric": "max_shift", "subset": features[i], "value": float(abs(med[i] - 0.5)),
                 "n": n_train})  # fmt: skip
-    ho_n = {"n_holdout": int(len(yho))}
+    n_holdout = int(len(yho))
     acc_b = accuracy(post.predict(Xho), yho)
     out.append(metric_row("holdout_accuracy", acc_b, subset="bayes_laplace", n_errors=n_err,
-                          n_unparsed=n_unp, seed=seed, n_ties=int((acc_b == 0.5).sum()), **ho_n))  # fmt: skip
+                          n_unparsed=n_unp, seed=seed, n_ties=int((acc_b == 0.5).sum()), n_holdout=n_holdout))  # fmt: skip
     if mle is not None and mle.get("error") is None:
         acc_m = accuracy(mle_predict(Xho, mle["coef"]), yho)
         out.append(metric_row("holdout_accuracy", acc_m, subset="logit_mle", n_errors=n_err,
                               n_unparsed=n_unp, seed=seed, n_ties=int((acc_m == 0.5).sum()),
-                              **ho_n))  # fmt: skip
+                              n_holdout=n_holdout))  # fmt: skip
         for f, c_, s_ in zip(features, mle["coef"], mle["se"], strict=True):
             out.append({"metric": "mle_coef", "subset": f, "value": float(c_),
                         "ci_low": float(c_ - 1.96 * s_), "ci_high": float(c_ + 1.96 * s_),
