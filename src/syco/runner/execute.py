@@ -100,8 +100,9 @@ def run_chapter(
                 execution_timeout=timeout,
                 request_save_on_cell_execute=True,
                 # The kernel listens on 127.0.0.1 for this process only; its start-up warning
-                # about unencrypted TCP would print once per chapter. Cell output is unaffected.
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                # about unencrypted TCP would print once per chapter, and Ctrl-C (which reaches
+                # the kernel too) its handler's traceback. Cell output and errors are unaffected.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
         except pm.PapermillExecutionError as e:
             if e.ename == "KeyboardInterrupt":
