@@ -12,7 +12,7 @@ from syco.plots import paper_vs_ours
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTES = "PAPER" + ".md"  # spelled apart so this file is not itself a hit
-SCANNED = ["src", "notebooks", "book", "docs", "README.md", "_config.yml"]
+SCANNED = ["src", "notebooks", "book", "docs", "data", "README.md", "_config.yml"]
 
 
 def _files() -> list[Path]:
