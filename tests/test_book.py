@@ -286,3 +286,16 @@ def test_summary_has_a_paper_column_only_when_a_metric_carries_one():
     m = _metrics()
     assert "<th>Paper (Sharma et al. 2023)</th>" in P.summary_table(m)
     assert "<th>Paper (Sharma et al. 2023)</th>" not in P.summary_table(m.drop(columns="paper"))
+
+
+def test_summary_page_names_the_interval_methods_the_rows_use():
+    """The page's text says which intervals the rows carry (not a bootstrap they no longer use)."""
+    m = _metrics().assign(ci_method=["wilson", "newcombe-paired"])
+    page = P.summary_page(m)
+    assert "bootstrap" not in page
+    assert "Wilson score interval (shares and means of [0, 1] values): 1 row" in page
+    assert "Newcombe's paired interval (a difference on the same items): 1 row" in page
+    assert "title='Wilson score interval" in page  # each value names its method on hover
+    boot = P.summary_page(m.assign(ci_method=["bootstrap", "bootstrap"]))
+    assert "percentile bootstrap (unbounded values; can be too narrow at small n): 2 rows" in boot
+    assert "no interval recorded" in P.summary_page(_metrics())

@@ -124,7 +124,8 @@ def summary_table(metrics: pd.DataFrame, available: set[str] | None = None) -> s
                 f"<tr class='syco-row{warn}' data-model='{esc(r['model'])}'>"
                 f"<td><code>{esc(r['metric'])}</code></td><td>{esc(r.get('subset', ''))}</td>"
                 f"<td class='syco-model-cell'>{esc(r['model'])}</td>"
-                f"<td class='syco-num'>{fmt_ci(r.get('value'), r.get('ci_low'), r.get('ci_high'))}</td>"
+                f"<td class='syco-num' title='{esc(ci_method_name(r.get('ci_method')))}'>"
+                f"{fmt_ci(r.get('value'), r.get('ci_low'), r.get('ci_high'))}</td>"
                 f"<td class='syco-num'>{fmt_num(r.get('n'))}</td>"
                 f"<td class='syco-num'>{fmt_num(r.get('n_errors'))}</td>"
                 f"<td class='syco-num'>{fmt_num(r.get('n_unparsed'))}</td>"
@@ -136,6 +137,33 @@ def summary_table(metrics: pd.DataFrame, available: set[str] | None = None) -> s
     return "\n".join(out)
 
 
+# How each `syco.stats` interval is described to a reader (the method names the rows record).
+CI_METHODS = {
+    "wilson": "Wilson score interval (shares and means of [0, 1] values)",
+    "newcombe-paired": "Newcombe's paired interval (a difference on the same items)",
+    "wilson-rescaled": "Wilson on the [-1, 1] range (a difference without its two sides)",
+    "wilson-strata": "Wilson at Kish's effective n (an average over datasets)",
+    "newcombe-paired-strata": "Newcombe's paired interval at Kish's effective n "
+    "(a difference averaged over datasets)",
+    "bootstrap": "percentile bootstrap (unbounded values; can be too narrow at small n)",
+}
+
+
+def ci_method_name(method: Any) -> str:
+    """A row's interval method in words ("" where the row names none)."""
+    return "" if is_missing(method) else CI_METHODS.get(str(method), str(method))
+
+
+def ci_methods_text(metrics: pd.DataFrame) -> str:
+    """The interval methods the rows actually use, each with its row count (`syco.stats`)."""
+    if metrics.empty or "ci_method" not in metrics:
+        return "no interval recorded"
+    counts = metrics["ci_method"].dropna().astype(str).value_counts()
+    return "; ".join(
+        f"{ci_method_name(m)}: {k:,} row{'' if k == 1 else 's'}" for m, k in counts.items()
+    )
+
+
 def summary_page(metrics: pd.DataFrame, available: set[str] | None = None) -> str:
     n_models = metrics["model"].nunique() if not metrics.empty else 0
     n_runs = len(metrics[["chapter", "model"]].drop_duplicates()) if not metrics.empty else 0
@@ -145,7 +173,8 @@ def summary_page(metrics: pd.DataFrame, available: set[str] | None = None) -> st
             "",
             f"{len(metrics)} metric rows from {n_runs} runs of {n_models} model(s). Values are "
             "as each chapter records them (proportions as 0–1, differences signed); the interval "
-            "is the chapter's 95% bootstrap CI over samples; *n* counts scored samples only, "
+            f"is the 95% CI each row records ({ci_methods_text(metrics)}; hover a value for its "
+            "method); *n* counts scored samples only, "
             "errors and unparsed replies are counted beside it and excluded from the value. "
             "Rows with errors are highlighted.",
             "",
