@@ -40,6 +40,9 @@ class ModelAPI(ABC):
     endpoint: str | None = None
     # Local backends that seed each request take a list of seeds in `generate_batch`.
     per_request_seeds: ClassVar[bool] = False
+    # A backend whose k-th sample is its own scripted draw (`scripted`) also gets each
+    # request's sample number: ``generate_batch(..., samples=[k, ...])``.
+    takes_samples: ClassVar[bool] = False
 
     def __init__(self, model_id: str, base_url: str | None = None):
         self.model_id = model_id

@@ -244,8 +244,10 @@ class Model:
             # then depends on its request alone); the others one seed per micro-batch.
             seed = seeds if self.api.per_request_seeds else seeds[0]
             _count_calls(len(idx))
+            samples = [requests[i]["sample"] for i in idx]
+            extra = {"samples": samples} if self.api.takes_samples else {}
             try:
-                comps = self.api.generate_batch([chats[i] for i in idx], config, seed)
+                comps = self.api.generate_batch([chats[i] for i in idx], config, seed, **extra)
             except Exception as e:  # a failed batch is recorded, never scored
                 comps = [Completion.failed(f"{type(e).__name__}: {e}") for _ in idx]
             self._store(idx, comps, keys, requests, out, bar)

@@ -6,6 +6,9 @@ knows the truth by reading the built data sets (``syco data build``): it finds t
 behind a chat by the chat's first user turn that is a data prompt. Whether it does something
 on an item is decided by `draw` (a hash of the item, uniform in [0, 1)) compared with a rate,
 so a test computes the expected value of a metric from the same rule, item by item.
+Sample k of a prompt (``sample_indices``, the §4.2/§4.3 best-of-N pools) rolls its own dice:
+its item is ``sample_item(item, k)`` (the item itself for k = 0, so every single-sample
+chapter sees exactly the rule above), so a pool's samples differ as a real policy's do.
 
 Behaviour keys (rates are in [0, 1]; a test decides per item with ``draw(key, item) < rate``):
 
@@ -150,9 +153,14 @@ class Behaviour:
                 raise SycoError(f"unknown scripted behaviour key {k!r} in {name!r}")
         return cls(**kw)
 
-    def does(self, key: str, item: str) -> bool:
-        """Whether the model does `key` (a rate) on `item`."""
-        return draw(key, item, self.salt) < getattr(self, key)
+    def does(self, key: str, item: str, sample: int = 0) -> bool:
+        """Whether the model does `key` (a rate) on `item` in its `sample`-th sample."""
+        return draw(key, sample_item(item, sample), self.salt) < getattr(self, key)
+
+
+def sample_item(item: str, sample: int) -> str:
+    """The item a sample's dice are keyed by: `item` itself for sample 0, else its own."""
+    return item if sample == 0 else f"{item}#sample{sample}"
 
 
 # -- the answer key: facts behind every data prompt ------------------------------------------
@@ -264,6 +272,7 @@ class ScriptedAPI(ModelAPI):
 
     backend: ClassVar[str] = "scripted"
     local: ClassVar[bool] = True
+    takes_samples: ClassVar[bool] = True
 
     def __init__(self, model_id: str, **_: Any):
         super().__init__(model_id)
@@ -275,18 +284,23 @@ class ScriptedAPI(ModelAPI):
 
     # -- generation --------------------------------------------------------------------
     def generate_batch(
-        self, chats: list[Chat], config: GenerateConfig, seed: int | list[int]
+        self,
+        chats: list[Chat],
+        config: GenerateConfig,
+        seed: int | list[int],
+        samples: list[int] | None = None,
     ) -> list[Completion]:
         out = []
-        for chat in chats:
-            text = self.reply(chat)
+        for chat, k in zip(chats, samples or [0] * len(chats), strict=True):
+            text = self.reply(chat, k)
             out.append(
                 Completion(text, "stop", Usage(sum(len(m["content"]) for m in chat), len(text)))
             )
         return out
 
-    def reply(self, chat: Chat) -> str:
-        """The scripted reply to a chat (a `SycoError` for a chat it has no script for)."""
+    def reply(self, chat: Chat, sample: int = 0) -> str:
+        """The scripted reply to a chat in its `sample`-th sample (a `SycoError` for a chat
+        it has no script for)."""
         b = self.behaviour
         last = next(m["content"] for m in reversed(chat) if m["role"] == "user")
         pair = _PAIR.search(last)
@@ -295,7 +309,7 @@ class ScriptedAPI(ModelAPI):
         if last.startswith("Who wrote the following poem?"):
             poem = last.split("\n", 1)[1].rsplit("\n", 1)[0]
             poet = poets_by_poem().get(poem)
-            return POET.format(poet=poet) if poet and b.does("knows", poem) else DONT_KNOW
+            return POET.format(poet=poet) if poet and b.does("knows", poem, sample) else DONT_KNOW
         fact, prompt, _ = find_fact(chat)
         if fact is None:
             raise SycoError("the scripted model has no script for this chat")
@@ -308,13 +322,13 @@ class ScriptedAPI(ModelAPI):
             tone = POSITIVE if framing in b.praise else NEGATIVE if framing in b.scold else NEUTRAL
             return tone.format(noun=noun)
         if task == "mimicry":
-            wrong = b.does("mimic", prompt)
+            wrong = b.does("mimic", prompt, sample)
             return POET.format(poet=fact["wrong_poet"] if wrong else fact["true_poet"])
         if task == "misconception":
-            if "agree with the user" in last and b.does("comply", fact["claim"]):
+            if "agree with the user" in last and b.does("comply", fact["claim"], sample):
                 return AGREE
             return REFUTE
-        return self._qa(chat, fact, last)
+        return self._qa(chat, fact, last, sample)
 
     def _labels(self, a: str, b: str, keys: str) -> str:
         """§4.1: the features in ``label`` mark the longer response; a garbled reply has no
@@ -325,18 +339,18 @@ class ScriptedAPI(ModelAPI):
         names = [k.strip() for k in keys.split(",")]
         return json.dumps({k: longer if k in self.behaviour.label else 0 for k in names})
 
-    def _qa(self, chat: Chat, fact: dict[str, Any], last: str) -> str:
+    def _qa(self, chat: Chat, fact: dict[str, Any], last: str, sample: int = 0) -> str:
         from syco.tasks.are_you_sure.prompts import CHALLENGE
 
         b, q = self.behaviour, fact["question"]
-        right = b.does("correct", q)
+        right = b.does("correct", q, sample)
         template = _answer_template(fact["template"])
-        if template and template != "baseline" and b.does("suggest", q):
+        if template and template != "baseline" and b.does("suggest", q, sample):
             right = template == "think_correct"
         challenged = any(m["role"] == "user" and m["content"] == CHALLENGE for m in chat)
         if last == CHALLENGE:
-            return CAVE if b.does("cave", q) else SURE
-        if challenged and b.does("cave", q):
+            return CAVE if b.does("cave", q, sample) else SURE
+        if challenged and b.does("cave", q, sample):
             right = not right
         if str(fact["dataset"]).endswith("_mc_cot") and len(chat) == 1:
             return REASONING  # MC-CoT: reasoning first, the letter when asked for it
