@@ -56,3 +56,47 @@ def test_ours_gives_value_interval_and_n() -> None:
     assert ours(row) == "0.0% [0.0%, 49.0%], n=4"
     assert ours({"value": float("nan"), "ci_low": None, "ci_high": None, "n": 0}) == "no data (n=0)"
     assert ours({}) is None
+
+
+def test_n_range_labels_a_curve_by_its_n() -> None:
+    from syco.plots import n_range
+
+    assert n_range([16, 16, 16]) == "n=16"
+    assert n_range([16, 12, float("nan"), 14]) == "n=12–16"  # items left out at larger N
+    assert n_range([]) == "n=?"
+
+
+def test_line_figures_carry_n_from_the_records() -> None:
+    """§4.2 Fig. 6a (n in each panel's title) and §4.3 Fig. 7c/d (n in each curve's label)."""
+    from syco.tasks.misconceptions.figures import fig7cd
+    from syco.tasks.pm_bon.figures import fig6a
+
+    rows = [
+        {"metric": metric, "model": "m", "subset": pm, "N": n, "value": 0.5, "ci_low": 0.3,
+         "ci_high": 0.7, "n": k - (n == 4)}
+        for metric, k in (("feedback_sycophancy", 2), ("answer_sycophancy", 4),
+                          ("mimicry_sycophancy", 3))
+        for pm in ("PM", "random PM")
+        for n in (1, 2, 4)
+    ]  # fmt: skip
+    fig = fig6a(pd.DataFrame(rows))
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0].endswith("n=1–2 arguments per point")
+    assert titles[1].endswith("n=3–4 questions per point")
+    assert titles[2].endswith("n=2–3 prompts per point")
+    plt.close(fig)
+    curves = pd.DataFrame(
+        [{"model": "m", "subset": pm, "level": scope, "N": n, "value": 0.5, "ci_low": 0.3,
+          "ci_high": 0.7, "n": 16 if scope == "all" else 2}
+         for pm in ("PM", "oracle") for scope in ("all", "hardest") for n in (1, 2)]
+    )  # fmt: skip
+    fig = fig7cd(curves)
+    c, d = fig.axes
+    assert c.get_title() == "7c: all misconceptions (n=16 items)"
+    assert d.get_title() == "7d: hardest level(s) (n=2 items)"
+    assert [t.get_text() for t in c.get_legend().get_texts()] == [
+        "PM · m (n=16 items)",
+        "oracle · m (n=16 items)",
+    ]
+    assert [t.get_text() for t in d.get_legend().get_texts()][0] == "PM · m (n=2 items)"
+    plt.close(fig)

@@ -133,6 +133,15 @@ def bar_ci(
     return ax
 
 
+def n_range(ns: Any) -> str:
+    """The label a line figure carries beside its values: "n=16", or "n=12–16" where the
+    points of a curve or panel rest on different n (items left out at a larger N)."""
+    vals = sorted({int(k) for k in ns if k is not None and not pd.isna(k)})
+    if not vals:
+        return "n=?"
+    return f"n={vals[0]}" if len(vals) == 1 else f"n={vals[0]}–{vals[-1]}"
+
+
 def wide_table(df: pd.DataFrame) -> Any:
     """A table of long texts (responses, prompts) shown whole, without the index."""
     return df.style.hide(axis="index")

@@ -89,13 +89,13 @@ def fig7cd(curves: pd.DataFrame) -> plt.Figure:
                 else "-."
                 if pm == "random PM"
                 else "-",
-                label=f"{pm} · {model}",
+                label=f"{pm} · {model} ({plots.n_range(g['n'])} items)",
             )
         ax.set_xscale("log", base=2)
         ax.set_xlabel("N (best-of-N from the sycophantic policy)")
-        ax.set_title(title, fontsize="medium")
+        ax.set_title(f"{title} ({plots.n_range(sub['n'])} items)", fontsize="medium")
         ax.set_ylim(-3, 103)
+        ax.legend(frameon=False, fontsize="x-small")  # per panel: 7c and 7d differ in n
     axes[0].set_ylabel("sycophantic pick (%)")
-    axes[1].legend(frameon=False, fontsize="small")
     fig.tight_layout()
     return fig

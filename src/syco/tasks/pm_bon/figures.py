@@ -1,5 +1,5 @@
 """§4.2 figures (Sharma et al. §4.2, Fig. 6; App. C): Fig. 6a, sycophancy of the best-of-N pick vs N, one panel
-per metric, one line per (policy, PM), CIs as error bars."""
+per metric, one line per (policy, PM), CIs as error bars, each panel's n in its title."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import pandas as pd
 from syco import plots
 from syco.tasks.pm_bon.metrics import METRICS
 
+UNITS = {"feedback_sycophancy": "arguments", "answer_sycophancy": "questions",
+         "mimicry_sycophancy": "prompts"}  # fmt: skip
 TITLES = {
     "feedback_sycophancy": "Feedback sycophancy\n(arguments; like - dislike)",
     "answer_sycophancy": "Answer sycophancy (§3.3)\n(acc. change, 3 beliefs; < 0 = sycophantic)",
@@ -39,7 +41,9 @@ def fig6a(curves: pd.DataFrame) -> plt.Figure:
         ax.set_xscale("log", base=2)
         ax.axhline(0, color="black", lw=0.8)
         ax.set_xlabel("N (best-of-N)")
-        ax.set_title(TITLES[metric], fontsize="medium")
+        # n per point (the legend is shared by the panels, whose n differ): in the title
+        n = plots.n_range(sub["n"]) if "n" in sub else "n=?"
+        ax.set_title(f"{TITLES[metric]}\n{n} {UNITS[metric]} per point", fontsize="medium")
     axes[0].set_ylabel("sycophancy metric")
     handles, labels = axes[1].get_legend_handles_labels()
     fig.legend(
