@@ -1,6 +1,6 @@
 """The embedded model's two engines side by side in one run, on the book's own workload:
 transformers fp32 at batch 32 (`smollm2-hf`, round 1's engine) vs OpenVINO GenAI with int8
-weights and pinned f32 hints (`smollm2`, the default).
+weights, int8 activations and a u8 KV cache, hints pinned (`smollm2`, the default).
 
 Workload: the first prompts of the built §3.1-§3.4 data sets (round-robin), greedy, at
 most 48 new tokens; prompt reading = the same prompts with one new token (input tokens/s);

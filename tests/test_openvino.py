@@ -52,6 +52,7 @@ def test_identities_differ_and_capabilities_match(engines):
     a, b = ov.api.identity(), hf.api.identity()
     assert a["backend"] == "ov" and b["backend"] == "hf" and a["model"] == b["model"]
     assert a["hints"]["INFERENCE_PRECISION_HINT"] == "f32"
+    assert a["hints"]["KV_CACHE_PRECISION"] == "u8"
 
 
 @pytest.mark.slow

@@ -23,7 +23,7 @@ from pathlib import Path
 from syco import paths
 from syco.errors import SycoError
 from syco.models.hf import HFAPI
-from syco.models.openvino import OVAPI
+from syco.models.openvino import OVAPI, SCORE_HINTS
 from syco.models.ov_export import export
 from syco.quiet import widget_warning_off
 
@@ -91,7 +91,7 @@ def _wheel_version() -> str:
 
 
 class SmolLM2OV(OVAPI):
-    """`smollm2`: the embedded model on OpenVINO (int8 weights, pinned f32 hints)."""
+    """`smollm2`: the embedded model on OpenVINO (int8 weights and activations, u8 KV cache, pinned hints)."""
 
     def __init__(self, name: str = "smollm2", **options):
         super().__init__(MODEL_ID, path=str(prepare_ov()), **options)
@@ -105,6 +105,7 @@ class SmolLM2OV(OVAPI):
             "base_url": None,
             "weights": "int8",
             "hints": dict(sorted(self.hints.items())),
+            "score_hints": dict(sorted({**self.hints, **SCORE_HINTS}.items())),
         }
 
 
