@@ -58,7 +58,9 @@ HINTS: dict[str, str] = {
 SCORE_HINTS: dict[str, str] = {"KV_CACHE_PRECISION": "f32", "DYNAMIC_QUANTIZATION_GROUP_SIZE": "0"}
 # KV cache for the continuous-batching scheduler, in GB (a 135M model needs ~50 kB/token).
 CACHE_GB = 1
-MAX_BATCHED_TOKENS = 2048
+MAX_BATCHED_TOKENS = (
+    8192  # a whole micro-batch of book prompts read in one step (~20% faster than 2048)
+)
 
 
 def exported_folder(src: Path, weight_format: str = "int8") -> Path:
