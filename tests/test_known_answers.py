@@ -517,3 +517,32 @@ def test_preference_data_known(built: Path, spec: str, n_pairs: int) -> None:
         mle = metric(rec, "holdout_accuracy", subset="logit_mle")
         if mle["n"]:  # the MLE of all-zero features may be refused as unidentifiable
             check(mle, [0.5] * len(holdout))
+
+
+def test_preference_data_mle_known(built: Path) -> None:
+    """§4.1's maximum-likelihood model when the labeller marks one feature (the longer
+    response): with one ±1 feature and no intercept the likelihood is σ(α)^k (1-σ(α))^(m-k)
+    over the m marked training pairs, k of them where the human preferred the marked side,
+    so σ(α̂) = k/m in closed form; the held-out accuracy is then exact, pair by pair (0.5 for
+    an unmarked pair, a tie)."""
+    from syco.tasks.preference_data import dataset
+    from syco.tasks.preference_data.run import run_one
+
+    n_pairs = 72  # 34 of the 60 marked training pairs prefer the longer side: a sign
+    fit = {"num_warmup": 20, "num_samples": 20, "num_chains": 1, "sensitivity": False}
+    rec = run_one("scripted/custom?label=concise", n_pairs_llm=n_pairs, **fit)
+    pairs, _ = dataset.load_pairs(n_pairs, seed=0, holdout_frac=0.16)
+
+    def x(p) -> int:  # the scripted mark: +1 where Response A is longer, -1 shorter
+        return (len(p["a"]) > len(p["b"])) - (len(p["a"]) < len(p["b"]))
+
+    train = [p for p in pairs if p["part"] == "train" and x(p)]
+    k = sum((x(p) == 1) == (p["y"] == 1) for p in train)
+    m = len(train)
+    assert 0 < k < m and 2 * k != m  # an identifiable fit with a sign (true of this data)
+    coef = metric(rec, "mle_coef", subset="concise")
+    assert math.isclose(coef["value"], math.log(k / (m - k)), abs_tol=1e-6)  # optimiser tolerance
+    sign = 1 if 2 * k > m else -1
+    holdout = [p for p in pairs if p["part"] == "holdout"]
+    want = [0.5 if not x(p) else float((sign * x(p) > 0) == (p["y"] == 1)) for p in holdout]
+    check(metric(rec, "holdout_accuracy", subset="logit_mle"), want)
