@@ -17,10 +17,11 @@ ifdef PIP_FIND_LINKS
 export UV_FIND_LINKS ?= $(PIP_FIND_LINKS)
 endif
 
-.PHONY: setup model data test lint book chapters bench bench-env bench-api bench-batch clean help lab vllm test-vllm bench-vllm
+.PHONY: setup model data test lint book book-paper chapters bench bench-env bench-api bench-batch clean help lab vllm test-vllm bench-vllm
 
 help:
 	@echo "make book   - set up, run every chapter on the embedded model, build the book"
+	@echo "make book-paper - the same at paper scale: every item of every set (hours to days on a CPU)"
 	@echo "make test   - set up and run the tests (incl. one notebook run per chapter)"
 	@echo "make bench  - benchmarks (local engines, local batching; API runner vs Inspect AI and the SDK; batch mode)"
 	@echo "make lab    - JupyterLab on the project kernel with the chapter notebooks"
@@ -56,6 +57,12 @@ chapters: model data
 	$(BIN)/syco run all
 
 book: chapters
+	$(BIN)/syco book
+
+# Every item of every set at the paper's pool sizes (syco.runner.scale; hours to days on a
+# 2-core CPU: see README, "Two build sizes").
+book-paper: model data
+	$(BIN)/syco run all --scale paper
 	$(BIN)/syco book
 
 bench: model data bench-env

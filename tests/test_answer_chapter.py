@@ -28,10 +28,22 @@ def test_answer_notebook_end_to_end(
     params = {"n": 1, "max_tokens": 8}
     out = run_chapter(CHAPTERS["answer"], params, output_dir=tmp_path, progress=False)
     assert out.exists()
-    (rec,) = load_runs("answer")
-    assert rec.model == "smollm2" and rec.spec["grader"] == "alias"
+    # The embedded model at its model card's sampling, and (compare_decoding) at the
+    # paper's T=1 on the same questions, each its own record (syco.models.decoding).
+    runs = {r.model: r for r in load_runs("answer")}
+    assert set(runs) == {"smollm2", "smollm2 [T=1]"}
+    rec, t1 = runs["smollm2"], runs["smollm2 [T=1]"]
+    assert (rec.spec["decoding"], rec.spec["temperature"], rec.spec["top_p"]) == (
+        "recommended",
+        0.2,
+        0.9,
+    )
+    assert (t1.spec["decoding"], t1.spec["temperature"], t1.spec["top_p"]) == ("paper", 1.0, None)
+    assert [r["question_id"] for r in t1.rows] == [r["question_id"] for r in rec.rows]
+    assert rec.spec["grader"] == "alias"
     assert len(rec.rows) == 8  # 1 question x 2 datasets x 4 templates
     assert rec.spec["new_calls"] + rec.spec["call_errors"] == 8
+    assert t1.spec["new_calls"] + t1.spec["call_errors"] == 8  # other keys: new calls
     assert {r["template"] for r in rec.rows} == {
         "baseline",
         "dont_think_correct",
@@ -60,9 +72,11 @@ def test_answer_notebook_end_to_end(
     both = {**params, "models": ["smollm2", "openai/m"]}
     run_chapter(CHAPTERS["answer"], both, output_dir=tmp_path, progress=False)
     runs = {r.model: r for r in load_runs("answer")}
-    assert set(runs) == {"smollm2", "openai/m"}
+    assert set(runs) == {"smollm2", "smollm2 [T=1]", "openai/m"}  # openai/m: the paper's T=1
     assert count_calls(log) == 8 and record.read_bytes() == first  # only openai/m's calls
     assert runs["openai/m"].spec["new_calls"] == 8
+    assert runs["openai/m"].spec["temperature"] == 1.0
     from syco.results import metrics_frame
 
-    assert set(metrics_frame("answer").model) == {"smollm2", "openai/m"}
+    assert set(metrics_frame("answer").model) == {"smollm2", "smollm2 [T=1]", "openai/m"}
+    assert "answer.decoding_table" in text

@@ -124,6 +124,7 @@ def generate_pages(root: Path) -> list[str]:
     from syco.book.costs import cost_table, timing_table
     from syco.book.notebooks import prepare_notebook
     from syco.book.pages import costs_page, pending_page, summary_page, timings_page
+    from syco.book.precision import precision_page
     from syco.book.transcripts import transcripts_page
     from syco.results import metrics_frame, rows_frame
 
@@ -143,7 +144,9 @@ def generate_pages(root: Path) -> list[str]:
         ch = CHAPTERS[name]
         (gen / "pending" / f"{Path(ch.notebook).stem}.md").write_text(pending_page(ch), "utf-8")
 
-    (gen / "summary_table.md").write_text(summary_page(metrics_frame(), available), "utf-8")
+    metrics = metrics_frame()
+    (gen / "summary_table.md").write_text(summary_page(metrics, available), "utf-8")
+    (gen / "precision.md").write_text(precision_page(metrics), "utf-8")
     rows = {ch.name: rows_frame(ch.name) for ch in CHAPTERS.values()}
     for ch in CHAPTERS.values():
         page = transcripts_page(ch, rows[ch.name], ch.name in available)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from syco.errors import SycoError
@@ -10,6 +12,16 @@ from syco.errors import SycoError
 def results(
     name: str = typer.Argument(None, help="Chapter name; all chapters when omitted."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json or csv"),
+    precision: bool = typer.Option(
+        False,
+        "--precision",
+        help="Only the headline metrics: n and 95% CI half-width (markdown; the README's table).",
+    ),
+    readme: Path = typer.Option(
+        None,
+        "--readme",
+        help="With --precision: write the table between the precision markers of this file.",
+    ),
 ) -> None:
     """Print metrics with 95% CIs, sample counts, errors and unparsed counts."""
     from syco.project import chapter
@@ -20,6 +32,16 @@ def results(
     df = metrics_frame(chapter(name).name if name else None)
     if df.empty:
         raise SycoError("no results yet: run a chapter first, e.g. `syco run answer`")
+    if precision:
+        from syco.book.precision import precision_markdown, write_block
+
+        table = precision_markdown(df)
+        if readme is not None:
+            write_block(readme, table)
+            typer.echo(f"wrote the precision table into {readme}")
+        else:
+            typer.echo(table, nl=False)
+        return
     if fmt == "json":
         typer.echo(df.to_json(orient="records", indent=1))
     elif fmt == "csv":

@@ -17,6 +17,7 @@ import typer
 from syco.errors import SycoError
 from syco.project import CHAPTERS, chapter, project_root
 from syco.runner.execute import parse_params, run_chapter, validate
+from syco.runner.scale import scale_params
 
 
 def read_report(path: Path) -> list[dict[str, Any]]:
@@ -80,6 +81,12 @@ def run(
         "--plan",
         help="Print requests, answer-key hits, tokens and cost per model and role; call nothing.",
     ),
+    scale: str = typer.Option(
+        "default",
+        "--scale",
+        help="default (the notebooks' sizes) or paper (every item of every set at the paper's "
+        "pool sizes; see syco.runner.scale). -p values override it.",
+    ),
 ) -> None:
     """Execute a chapter notebook with papermill into book/chapters/.
 
@@ -92,8 +99,9 @@ def run(
     if timeout is not None:
         os.environ["SYCO_TIMEOUT"] = f"{timeout:g}"
     names = list(CHAPTERS) if name == "all" else [name]
+    per = {n: {**scale_params(chapter(n).name, scale), **params} for n in names}
     for n in names:  # every chapter's parameters before the first kernel starts
-        validate(chapter(n), params)
+        validate(chapter(n), per[n])
     failed = []
     for n in names:
         ch = chapter(n)
@@ -101,7 +109,7 @@ def run(
             from syco.models.plan import format_plan, plan_chapter
 
             typer.echo(f"planning §{ch.section} {ch.title}: nothing is called", err=True)
-            rows, note = plan_chapter(ch, params)
+            rows, note = plan_chapter(ch, per[n])
             typer.echo(format_plan(f"§{ch.section} {ch.name}", rows, note))
             continue
         start = time.time()
@@ -126,7 +134,7 @@ def run(
             out: Path | None = None
             try:
                 with batch_mode(batch):
-                    out = run_chapter(ch, params, accept=accept)
+                    out = run_chapter(ch, per[n], accept=accept)
             except SycoError:
                 if not verdict.get("over"):
                     raise

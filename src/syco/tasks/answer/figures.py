@@ -118,3 +118,68 @@ def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
             },
         ]
     return paper_vs_ours(rows, cite="§3.3, Fig. 3")
+
+
+def _decoding_pairs(models: list[str]) -> list[tuple[str, str]]:
+    """(model, the same model at another sampling) for every record pair `decoding` made."""
+    return [(m, o) for m in models for o in models if o.startswith(f"{m} [T=")]
+
+
+def decoding_table(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The decoding comparison (`syco.models.decoding`): baseline accuracy per dataset and
+    answer sycophancy of a model at its recommended sampling beside the same questions at
+    the paper's T=1, from the two records."""
+    out = []
+    pairs = _decoding_pairs(list(dict.fromkeys(metrics["model"])))
+    for model, other in pairs:
+        for run in (model, other):
+            m = metrics[metrics["model"] == run]
+            for metric, subset, template in [
+                *(("accuracy", ds, BASELINE) for ds in ("trivia_qa", "truthful_qa", "all")),
+                ("answer_sycophancy", "all", None),
+            ]:
+                sel = m[(m.metric == metric) & (m.subset == subset)]
+                if template is not None:
+                    sel = sel[sel.template == template]
+                if sel.empty:
+                    continue
+                r = sel.iloc[-1]
+                out.append(
+                    {
+                        "run": run,
+                        "metric": metric if template is None else f"{metric} ({template})",
+                        "subset": subset,
+                        "value": r["value"],
+                        "ci_low": r["ci_low"],
+                        "ci_high": r["ci_high"],
+                        "n": r["n"],
+                        "n_unparsed": r.get("n_unparsed"),
+                    }
+                )
+    return pd.DataFrame(out)
+
+
+def decoding_transcripts(rows: pd.DataFrame, k: int = 4) -> pd.DataFrame:
+    """The first `k` baseline questions of each dataset, the reply at each sampling."""
+    if rows.empty:
+        return pd.DataFrame()
+    out = []
+    for model, other in _decoding_pairs(list(dict.fromkeys(rows["model"]))):
+        base = rows[rows["template"] == BASELINE]
+        mine, theirs = base[base["model"] == model], base[base["model"] == other]
+        for ds in dict.fromkeys(mine["dataset"]):
+            for r in mine[mine["dataset"] == ds].head(k).to_dict("records"):
+                o = theirs[theirs["question_id"] == r["question_id"]]
+                out.append(
+                    {
+                        "question": r["question"],
+                        "gold": r["correct_answer"],
+                        model: f"{r['response']} [{'✓' if r['correct'] else '✗'}]",
+                        other: (
+                            f"{o.iloc[0]['response']} [{'✓' if o.iloc[0]['correct'] else '✗'}]"
+                            if not o.empty
+                            else ""
+                        ),
+                    }
+                )
+    return pd.DataFrame(out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from syco.models.decoding import record_model
 from syco.results import RunRecord
 from syco.tasks._chapter import RunEnvelope, run_all
 from syco.tasks.are_you_sure.dataset import SUBSETS, load_items
@@ -22,7 +23,7 @@ from syco.tasks.are_you_sure.figures import (
 )
 from syco.tasks.are_you_sure.metrics import compute_metrics
 from syco.tasks.are_you_sure.prompts import CHALLENGE, FINAL_FREE, FINAL_LETTER, PREFILL
-from syco.tasks.are_you_sure.run import Settings, converse
+from syco.tasks.are_you_sure.run import Settings, converse, free_sampling
 from syco.tasks.are_you_sure.score import score_rows
 
 CHAPTER = "are_you_sure"
@@ -73,6 +74,7 @@ def run_one(
     s = Settings(**settings)
     items = load_items(dataset_source, n, seed, tuple(subsets))
     m, prefill, states = converse(model, items, s)
+    samp = free_sampling(m.spec, s)
     rows = score_rows(states, grader=grader, judge=judge, prefill=prefill)
     settings_: dict[str, Any] = {
         "grader": grader,
@@ -84,10 +86,14 @@ def run_one(
         "seed": seed,
         "subsets": list(subsets),
         **asdict(s),
+        **{f"{k}_free": v for k, v in samp.settings().items() if k != "decoding"},
         "n_items": len(items),
     }
     return env.record(
-        m.spec, settings=settings_, rows=rows, metrics=compute_metrics(rows, seed=seed)
+        record_model(m.spec, samp),
+        settings=settings_,
+        rows=rows,
+        metrics=compute_metrics(rows, seed=seed),
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from syco.models import PREFILL, GenerateConfig, Model, get_model
+from syco.models.decoding import Sampling, resolve
 from syco.tasks.are_you_sure.prompts import (
     CHALLENGE,
     FINAL_FREE,
@@ -32,13 +33,19 @@ from syco.tasks.are_you_sure.prompts import (
 class Settings:
     """Generation settings. Paper: T=1 free-form, T=0 multiple choice (Sharma et al. §3)."""
 
-    temperature_free: float = 1.0
+    decoding: str = "recommended"  # free-form sampling per model (`syco.models.decoding`)
+    temperature_free: float = 1.0  # the paper's; what decoding="paper" uses
     temperature_mc: float = 0.0
     max_tokens_free: int = 48  # free-form answers (first and final)
     max_tokens_cot: int = 96  # MC-CoT reasoning
     max_tokens_challenge: int = 48  # the free reply to "Are you sure?"
     max_tokens_letter: int = 4  # a letter after the prefill
     prefill: bool | str = "auto"  # "auto": prefill iff the backend supports it
+
+
+def free_sampling(spec: str, settings: Settings) -> Sampling:
+    """The free-form items' sampling for this model (multiple choice stays at temperature_mc)."""
+    return resolve(spec, settings.decoding, settings.temperature_free)
 
 
 def use_prefill(model: Model, setting: bool | str) -> bool:
@@ -71,14 +78,20 @@ def converse(
     prefill = use_prefill(m, settings.prefill)
     s = settings
 
+    samp = free_sampling(m.spec, s)
+
     def cfg(item: dict, what: str) -> GenerateConfig:
-        t = s.temperature_free if item["kind"] == KIND_FREE else s.temperature_mc
+        t, p = (
+            (samp.temperature, samp.top_p)
+            if item["kind"] == KIND_FREE
+            else (s.temperature_mc, None)
+        )
         if what == "letter":
             stop = ("\n",) if prefill else ()
             tokens = s.max_tokens_letter if prefill else max(s.max_tokens_letter, 24)
-            return GenerateConfig(temperature=t, max_tokens=tokens, stop=stop)
+            return GenerateConfig(temperature=t, max_tokens=tokens, stop=stop, top_p=p)
         free = {"free": s.max_tokens_free, "cot": s.max_tokens_cot}.get(what)
-        return GenerateConfig(temperature=t, max_tokens=free or s.max_tokens_challenge)
+        return GenerateConfig(temperature=t, max_tokens=free or s.max_tokens_challenge, top_p=p)
 
     states: list[dict[str, Any]] = [
         {"item": it, "history": [], "turns": [], "error": None} for it in items

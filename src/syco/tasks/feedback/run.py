@@ -7,6 +7,7 @@ from typing import Any
 
 from syco.judges.positivity import get_positivity_judge
 from syco.models import GenerateConfig, get_model
+from syco.models.decoding import record_model, resolve
 from syco.results import RunRecord
 from syco.tasks._chapter import RunEnvelope
 from syco.tasks.feedback.dataset import DOMAINS, load_items
@@ -24,6 +25,7 @@ def run_one(
     n: int | None = 3,
     seed: int = 0,
     judge: str = "vader",
+    decoding: str = "recommended",
     temperature: float = 1.0,
     max_tokens: int = 64,
     domains=DOMAINS,
@@ -32,7 +34,8 @@ def run_one(
     env = RunEnvelope(CHAPTER, VERSION, dataset_source, ["feedback"], subject=model, judge=judge)
     items = load_items(dataset_source, n, seed, tuple(domains))
     m = get_model(model)
-    cfg = GenerateConfig(temperature=temperature, max_tokens=max_tokens)
+    samp = resolve(model, decoding, temperature)  # per model: `syco.models.decoding`
+    cfg = GenerateConfig(temperature=samp.temperature, max_tokens=max_tokens, top_p=samp.top_p)
     comps = m.generate([it["chat"] for it in items], cfg, desc=f"{model} feedback")
     rows: list[dict[str, Any]] = []
     for it, c in zip(items, comps, strict=True):
@@ -57,9 +60,10 @@ def run_one(
         "judge_description": j.description,
         "n": n,
         "seed": seed,
-        "temperature": temperature,
+        **samp.settings(),
         "max_tokens": max_tokens,
         "domains": list(domains),
         "both_orders": True,
     }
-    return env.record(model, settings=settings, rows=rows, metrics=compute_metrics(rows, seed))
+    name = record_model(model, samp)
+    return env.record(name, settings=settings, rows=rows, metrics=compute_metrics(rows, seed))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from syco.models import GenerateConfig, get_model
+from syco.models.decoding import record_model, resolve
 from syco.results import RunRecord
 from syco.tasks._chapter import RunEnvelope
 from syco.tasks.mimicry.dataset import load_items
@@ -40,6 +41,7 @@ def run_one(
     n: int | None = 15,
     n_wrong: int | None = 2,
     seed: int = 0,
+    decoding: str = "recommended",
     temperature: float = 1.0,
     max_tokens: int = 64,
     direct_max_tokens: int = 24,
@@ -62,7 +64,8 @@ def run_one(
         for p, c, comp in zip(poems, direct_chats, dcomps, strict=True)
     ]
     score_direct(direct, poets)
-    cfg = GenerateConfig(temperature=temperature, max_tokens=max_tokens)
+    samp = resolve(model, decoding, temperature)  # per model: `syco.models.decoding`
+    cfg = GenerateConfig(temperature=samp.temperature, max_tokens=max_tokens, top_p=samp.top_p)
     comps = m.generate([it["chat"] for it in items], cfg, desc=f"{model} mimicry")
     rows = [
         _row(it, it["chat"], comp, kind="mimicry", wrong_poet=it["wrong_poet"],
@@ -83,7 +86,7 @@ def run_one(
         "n_poems": n,
         "n_wrong": n_wrong,
         "seed": seed,
-        "temperature": temperature,
+        **samp.settings(),
         "max_tokens": max_tokens,
         "ask_author": ask_author,
         "compare_ask_author": compare_ask_author,
@@ -92,5 +95,8 @@ def run_one(
         "known_poets": poets,
     }
     return env.record(
-        model, settings=settings, rows=direct + rows, metrics=compute_metrics(rows, direct, seed)
+        record_model(model, samp),
+        settings=settings,
+        rows=direct + rows,
+        metrics=compute_metrics(rows, direct, seed),
     )

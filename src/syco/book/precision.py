@@ -1,0 +1,160 @@
+"""How precise each chapter's headline numbers are: n and 95% CI half-width, from the records.
+
+The book's default sizes are chosen so that, for the embedded model, every headline metric's
+95% interval has a half-width of at most `TARGET_PTS` percentage points (issue 11); where a
+model cannot reach it (e.g. admits-mistake needs questions the model first answers
+correctly), the table shows the n it had. Generated for the summary page and the README
+(`syco results --precision`); nothing here is typed by hand but which rows are headlines.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from syco.errors import SycoError
+from syco.project import CHAPTERS
+
+TARGET_PTS = 10.0
+
+# Per chapter: (metric, selection of other columns, what it is). "N": "max" picks the
+# largest best-of-N in the record (the end of the §4 curves).
+HEADLINES: dict[str, list[tuple[str, dict[str, Any], str]]] = {
+    "feedback": [
+        ("feedback_sycophancy", {"subset": "all"}, "Fig. 1: prefer minus disprefer positivity"),
+    ],
+    "are_you_sure": [
+        ("admits_mistake", {"subset": "all"}, "Fig. 2a, among first-correct answers"),
+        ("correct_to_incorrect", {"subset": "all"}, "Fig. 2b, among first-correct answers"),
+        ("accuracy_change", {"subset": "all"}, "App. A.4: accuracy after minus before"),
+    ],
+    "answer": [
+        ("answer_sycophancy", {"subset": "all"}, "Fig. 3: mean change over 3 user beliefs"),
+        ("accuracy", {"subset": "trivia_qa", "template": "baseline"}, "baseline accuracy"),
+        ("accuracy", {"subset": "truthful_qa", "template": "baseline"}, "baseline accuracy"),
+    ],
+    "mimicry": [
+        ("mimicry", {"subset": "all_poems"}, "Fig. 4: replies naming the user's wrong poet"),
+    ],
+    "pm_bon": [
+        ("answer_sycophancy", {"subset": "PM", "N": "max"}, "Fig. 6a, best-of-N pick"),
+        ("mimicry_sycophancy", {"subset": "PM", "N": "max"}, "Fig. 6a, best-of-N pick"),
+        ("feedback_sycophancy", {"subset": "PM", "N": "max"}, "Fig. 6a, best-of-N pick"),
+    ],
+    "misconceptions": [
+        (
+            "pm_prefers_sycophantic",
+            {"subset": "baseline_truthful", "level": "all"},
+            "Fig. 7a, vs the baseline truthful reply",
+        ),
+        (
+            "pm_prefers_sycophantic",
+            {"subset": "helpful_truthful", "level": "all"},
+            "Fig. 7a, vs the helpful truthful reply",
+        ),
+        ("bon_sycophantic", {"subset": "PM", "level": "all", "N": "max"}, "Fig. 7c, best-of-N"),
+    ],
+}
+
+
+def _select(df: pd.DataFrame, metric: str, where: dict[str, Any]) -> pd.DataFrame:
+    sub = df[df["metric"] == metric]
+    for col, want in where.items():
+        if col not in sub:
+            return sub.iloc[0:0]
+        if want == "max":
+            vals = pd.to_numeric(sub[col], errors="coerce")
+            sub = sub[vals == vals.max()]
+        else:
+            sub = sub[sub[col].astype(str) == str(want)]
+    return sub
+
+
+def precision_frame(metrics: pd.DataFrame, models: list[str] | None = None) -> pd.DataFrame:
+    """One row per (model, chapter headline metric): value, CI, n, half-width in points and
+    whether it meets `TARGET_PTS`. ``models``: only these (default: every model)."""
+    out: list[dict[str, Any]] = []
+    if metrics.empty:
+        return pd.DataFrame(out)
+    for ch in CHAPTERS.values():
+        rows = metrics[metrics["chapter"] == ch.name]
+        for model in dict.fromkeys(rows["model"]):
+            if models is not None and model not in models:
+                continue
+            if " [T=" in model:  # a decoding comparison run (§3.3), not a headline
+                continue
+            mine = rows[rows["model"] == model]
+            for metric, where, what in HEADLINES.get(ch.name, []):
+                sel = _select(mine, metric, where)
+                if sel.empty:
+                    continue
+                r = sel.iloc[-1]
+                lo, hi = r.get("ci_low"), r.get("ci_high")
+                half = (hi - lo) / 2 * 100 if pd.notna(lo) and pd.notna(hi) else float("nan")
+                label = ", ".join(f"{k}={'max' if v == 'max' else v}" for k, v in where.items())
+                n_val = None if pd.isna(r.get("n")) else int(r["n"])
+                out.append(
+                    {
+                        "chapter": f"§{ch.section} {ch.name}",
+                        "model": model,
+                        "metric": metric,
+                        "rows": label if "N" not in where else f"{label} ({r.get('N'):g})",
+                        "what": what,
+                        "value": r.get("value"),
+                        "ci_low": lo,
+                        "ci_high": hi,
+                        "n": n_val,
+                        "half_width_pts": half,
+                        "meets_target": bool(half <= TARGET_PTS) if pd.notna(half) else False,
+                    }
+                )
+    return pd.DataFrame(out)
+
+
+def precision_markdown(metrics: pd.DataFrame, models: list[str] | None = None) -> str:
+    """The table as MyST/GitHub markdown (README and summary page)."""
+    df = precision_frame(metrics, models)
+    if df.empty:
+        return "*No headline metric recorded yet.*\n"
+    lines = [
+        "| chapter | model | metric | rows | value [95% CI] | n | CI half-width | ≤ 10 pts |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in df.to_dict("records"):
+        pct = (
+            f"{r['value'] * 100:.1f} [{r['ci_low'] * 100:.1f}, {r['ci_high'] * 100:.1f}]"
+            if pd.notna(r["value"]) and pd.notna(r["ci_low"])
+            else "—"
+        )
+        half = f"{r['half_width_pts']:.1f} pts" if pd.notna(r["half_width_pts"]) else "—"
+        lines.append(
+            f"| {r['chapter']} | `{r['model']}` | `{r['metric']}` | {r['rows']} | {pct} | "
+            f"{r['n'] if r['n'] is not None else '—'} | {half} | "
+            f"{'yes' if r['meets_target'] else 'no'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def precision_page(metrics: pd.DataFrame) -> str:
+    """The summary page's include: the table and how to read it."""
+    return (
+        precision_markdown(metrics)
+        + f"\nHalf-width: half the 95% interval, in percentage points; the default sizes aim "
+        f"at ≤ {TARGET_PTS:g} for the embedded model (`syco results --precision`).\n"
+    )
+
+
+START, END = "<!-- precision:start -->", "<!-- precision:end -->"
+
+
+def write_block(path: Path, table: str) -> None:
+    """Replace what lies between the precision markers of `path` (the README) by `table`."""
+    text = path.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise SycoError(f"{path} has no {START} ... {END} block to write the table into")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    note = "<!-- generated by `syco results --precision --readme README.md`; do not edit -->"
+    path.write_text(f"{head}{START}\n{note}\n\n{table}\n{END}{tail}", encoding="utf-8")
