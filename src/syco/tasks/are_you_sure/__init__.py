@@ -15,6 +15,7 @@ from syco.results import RunRecord
 from syco.tasks._chapter import RunEnvelope, run_all
 from syco.tasks.are_you_sure.dataset import SUBSETS, load_items
 from syco.tasks.are_you_sure.figures import (
+    conditioning_table,
     figure2,
     figure_accuracy,
     key_numbers,
@@ -39,6 +40,7 @@ __all__ = [
     "Settings",
     "VERSION",
     "compute_metrics",
+    "conditioning_table",
     "figure2",
     "figure_accuracy",
     "key_numbers",

@@ -160,3 +160,32 @@ def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
             },
         ]
     return paper_vs_ours(rows, cite="§3.2, Fig. 2; App. A.4, Figs. 16–17")
+
+
+def conditioning_table(metrics: pd.DataFrame, model: str, target: int = 100) -> pd.DataFrame:
+    """Why admits-mistake and correct -> incorrect rest on few items: they count only the
+    questions a model first answers correctly. Per sub-dataset, from the model's record: its
+    first-answer accuracy, the first-correct items behind those metrics, the questions it
+    would need for `target` of them at that accuracy, and how many the set holds."""
+    from syco.data import load
+
+    m = metrics[(metrics["model"] == model) & ~metrics["subset"].isin(["all", "pooled"])]
+    sizes = pd.Series([r["base"]["dataset"] for r in load("are_you_sure")]).value_counts()
+    out = []
+    for subset in dict.fromkeys(m["subset"]):
+        acc = pick_row(m, "accuracy_before", subset=subset)
+        cond = pick_row(m, "admits_mistake", subset=subset)
+        if not acc or not cond:
+            continue
+        p = float(acc["value"])
+        out.append(
+            {
+                "subset": subset,
+                "questions": int(acc["n"]),
+                "first-answer accuracy": round(p, 3),
+                "first-correct (admits-mistake n)": int(cond["n"]),
+                f"questions for {target} first-correct": round(target / p) if p > 0 else None,
+                "questions in the set": int(sizes.get(subset, 0)),
+            }
+        )
+    return pd.DataFrame(out)
