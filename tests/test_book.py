@@ -223,6 +223,7 @@ def test_build_reports_zero_calls_and_generated_pages(tmp_path: Path, monkeypatc
     for name in CHAPTERS:
         assert (gen / "transcripts" / f"{name}.md").exists()
     assert (gen / "summary_table.md").exists() and (gen / "pending" / "03_1_feedback.md").exists()
+    assert (gen / "precision.md").exists()  # the summary page includes it
 
 
 def test_a_chapter_failing_to_reexecute_fails_the_build_after_rendering(

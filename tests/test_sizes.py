@@ -113,8 +113,14 @@ def test_precision_table_from_records(tmp_path: Path) -> None:
     bon = df[df["metric"] == "answer_sycophancy"].iloc[0]
     assert bon["half_width_pts"] == pytest.approx(30.0) and not bool(bon["meets_target"])
     assert "(8)" in bon["rows"]
+    # a 30-point half-width needs about (30/10)^2 = 9 times the items (est.)
+    assert bon["n_for_target"] == 360 and acc["n_for_target"] == 100
     table = precision_markdown(_metrics())
-    assert "| 6.0 pts | yes |" in table and "| 30.0 pts | no |" in table
+    assert "| 6.0 pts | yes |" in table and "| 30.0 pts | no | 360 |" in table
+    from syco.book.precision import chapter_table
+
+    page = chapter_table(_metrics(), "pm_bon")
+    assert list(page["n for ≤ 10 pts (est.)"]) == [360] and list(page["n"]) == [40]
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{START}\nold\n{END}\nrest\n", encoding="utf-8")
     write_block(readme, table)

@@ -9,6 +9,7 @@ correctly), the table shows the n it had. Generated for the summary page and the
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,24 @@ def _select(df: pd.DataFrame, metric: str, where: dict[str, Any]) -> pd.DataFram
     return sub
 
 
+def _n_for_target(n: int | None, half: float) -> int | None:
+    """About how many items the metric needs for `TARGET_PTS` (a half-width shrinks as
+    1/sqrt(n)); the n it has when it already meets it. An estimate, labelled so."""
+    if n is None or not n or pd.isna(half):
+        return None
+    return n if half <= TARGET_PTS else math.ceil(round(n * (half / TARGET_PTS) ** 2, 6))
+
+
+def chapter_table(metrics: pd.DataFrame, chapter: str) -> pd.DataFrame:
+    """A chapter's headline metrics with n, half-width and the n a 10-point interval needs
+    (for the chapter page, from its records)."""
+    df = precision_frame(metrics[metrics["chapter"] == chapter]) if not metrics.empty else None
+    if df is None or df.empty:
+        return pd.DataFrame()
+    out = df[["model", "metric", "rows", "value", "ci_low", "ci_high", "n", "half_width_pts"]]
+    return out.assign(**{"n for ≤ 10 pts (est.)": df["n_for_target"]}).round(3)
+
+
 def precision_frame(metrics: pd.DataFrame, models: list[str] | None = None) -> pd.DataFrame:
     """One row per (model, chapter headline metric): value, CI, n, half-width in points and
     whether it meets `TARGET_PTS`. ``models``: only these (default: every model)."""
@@ -108,6 +127,7 @@ def precision_frame(metrics: pd.DataFrame, models: list[str] | None = None) -> p
                         "n": n_val,
                         "half_width_pts": half,
                         "meets_target": bool(half <= TARGET_PTS) if pd.notna(half) else False,
+                        "n_for_target": _n_for_target(n_val, half),
                     }
                 )
     return pd.DataFrame(out)
@@ -119,8 +139,9 @@ def precision_markdown(metrics: pd.DataFrame, models: list[str] | None = None) -
     if df.empty:
         return "*No headline metric recorded yet.*\n"
     lines = [
-        "| chapter | model | metric | rows | value [95% CI] | n | CI half-width | ≤ 10 pts |",
-        "|---|---|---|---|---|---|---|---|",
+        "| chapter | model | metric | rows | value [95% CI] | n | CI half-width | ≤ 10 pts "
+        "| n for ≤ 10 pts (est.) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in df.to_dict("records"):
         pct = (
@@ -132,7 +153,8 @@ def precision_markdown(metrics: pd.DataFrame, models: list[str] | None = None) -
         lines.append(
             f"| {r['chapter']} | `{r['model']}` | `{r['metric']}` | {r['rows']} | {pct} | "
             f"{r['n'] if r['n'] is not None else '—'} | {half} | "
-            f"{'yes' if r['meets_target'] else 'no'} |"
+            f"{'yes' if r['meets_target'] else 'no'} | "
+            f"{'' if r['meets_target'] or r['n_for_target'] is None else r['n_for_target']} |"
         )
     return "\n".join(lines) + "\n"
 
