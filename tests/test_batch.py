@@ -23,8 +23,8 @@ from batch_servers import AnthropicBatchServer, OpenAIBatchServer
 
 from syco.cache import Cache
 from syco.models import GenerateConfig, get_model, user
-from syco.models.batch import BatchStore
-from syco.models.model import CALLS
+from syco.models.batch_store import BatchStore
+from syco.models.runstate import CALLS
 
 BACKENDS = ["openai", "anthropic"]
 CFG = GenerateConfig(temperature=0.0, max_tokens=16, system="be brief", stop=("\n",))
@@ -248,3 +248,27 @@ def test_syco_batches_list_and_show(batch_env, tmp_path):
     assert shown.exit_code == 0 and "succeeded    2" in shown.output
     gone = runner.invoke(app, ["batches", "cancel", pid])
     assert gone.exit_code != 0 and "nothing to cancel" in str(gone.exception or gone.output)
+
+
+def test_cost_bills_batched_tokens_at_the_providers_batch_price(batch_env, tmp_path):
+    """`Model.cost_usd`: list price for ordinary calls, the provider's batch price (half, for
+    both OpenAI and Anthropic) for replies that came back through its batch API."""
+    from syco.models.pricing import PRICES
+    from syco.models.types import Usage
+
+    backend, _ = batch_env
+    model_id = {"openai": "gpt-4o-mini", "anthropic": "claude-3-5-haiku"}[backend]
+    spec, (p_in, p_out) = f"{backend}/{model_id}", PRICES[model_id]
+    batched = get_model(spec, cache=Cache(tmp_path / "a.sqlite"), batch=True)
+    plain = get_model(spec, cache=Cache(tmp_path / "b.sqlite"), batch=False)
+    assert all(c.ok for c in batched.generate(chats(4), CFG) + plain.generate(chats(4), CFG))
+    usage = plain.stats.usage
+    assert usage.input_tokens > 0 and usage.output_tokens == 4 * 3
+    assert batched.stats.usage == usage == batched.stats.batched and plain.stats.batched == Usage()
+    list_price = (usage.input_tokens * p_in + usage.output_tokens * p_out) / 1e6
+    assert plain.cost_usd == pytest.approx(list_price, rel=1e-12)
+    assert batched.cost_usd == pytest.approx(0.5 * list_price, rel=1e-12)
+    # A snapshot's difference keeps the split (what one chapter's run record sees).
+    before = batched.stats.copy()
+    batched.generate(chats(6), CFG)
+    assert batched.stats.since(before).batched.output_tokens == 2 * 3

@@ -235,7 +235,7 @@ def build_book(
     with tempfile.TemporaryDirectory(prefix="syco-calls-") as tmp:
         log = Path(tmp) / "calls.log"
         with build_env(log):
-            from syco.models.model import CALLS
+            from syco.models.runstate import CALLS
 
             calls_before = CALLS["count"]
             t0 = time.time()

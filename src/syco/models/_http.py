@@ -69,7 +69,7 @@ def offline_key() -> str | None:
     so an API backend may start without a key: the book rebuilds API models' chapters, and a
     user prices a run, with no secret present."""
     from syco.models import plan
-    from syco.models.model import offline
+    from syco.models.runstate import offline
 
     return "offline-no-key" if offline() or plan.active() else None
 

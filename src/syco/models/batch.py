@@ -24,22 +24,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
-import json
 import os
 import secrets
 import sys
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterator
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tqdm import tqdm
 
-from syco import paths
 from syco.errors import ProviderError, SycoError
+from syco.models.batch_store import BatchRecord, BatchStore
+from syco.models.runstate import _count_calls, run_sync
 from syco.models.types import BatchStatus, Completion
 
 if TYPE_CHECKING:
@@ -47,93 +44,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-LIVE = ("submitting", "submitted")  # states a rerun must resume rather than resubmit
-
 
 def poll_seconds() -> float:
     """Seconds between status polls (``SYCO_BATCH_POLL``; providers finish in minutes-hours)."""
     return float(os.environ.get("SYCO_BATCH_POLL", "30"))
-
-
-@dataclass
-class BatchRecord:
-    """One provider batch as this machine knows it (the file is the source of truth)."""
-
-    id: str  # ours; also the tag the provider sees (OpenAI metadata)
-    spec: str
-    identity: dict[str, Any]
-    keys: list[str]
-    state: str = "submitting"  # submitting -> submitted -> collected | abandoned
-    provider_id: str | None = None
-    status: str | None = None  # the provider's word, as last polled
-    total: int = 0
-    done: int = 0
-    failed: int = 0
-    succeeded: int | None = None  # answers stored in the cache at collection
-    note: str = ""
-    created: float = field(default_factory=time.time)
-    updated: float = field(default_factory=time.time)
-
-    @property
-    def live(self) -> bool:
-        return self.state in LIVE
-
-
-class BatchStore:
-    """Batch records under the state directory: ``<id>.json`` plus ``<id>.requests.jsonl``."""
-
-    def __init__(self, root: Path | None = None):
-        self.root = root or paths.home() / "batches"
-        self.root.mkdir(parents=True, exist_ok=True)
-
-    def save(self, rec: BatchRecord) -> None:
-        rec.updated = time.time()
-        tmp = self.root / f".{rec.id}.json.tmp"
-        tmp.write_text(json.dumps(asdict(rec), indent=1), encoding="utf-8")
-        os.replace(tmp, self.root / f"{rec.id}.json")
-
-    def records(self) -> list[BatchRecord]:
-        out = []
-        for p in self.root.glob("*.json"):
-            try:
-                out.append(BatchRecord(**json.loads(p.read_text(encoding="utf-8"))))
-            except (ValueError, TypeError) as e:
-                raise SycoError(f"batch record {p} is unreadable ({e}): move it away") from e
-        return sorted(out, key=lambda r: r.created)
-
-    def find(self, ident: str) -> BatchRecord:
-        """A record by our id or the provider's id (a unique prefix of either is enough)."""
-        hits = [
-            r
-            for r in self.records()
-            if r.id.startswith(ident) or (r.provider_id or "").startswith(ident)
-        ]
-        if len(hits) != 1:
-            what = "no" if not hits else "more than one"
-            raise SycoError(f"{what} batch matches {ident!r}: see `syco batches list`")
-        return hits[0]
-
-    def write_requests(self, rec: BatchRecord, requests: dict[str, dict[str, Any]]) -> None:
-        path = self.root / f"{rec.id}.requests.jsonl"
-        with path.open("w", encoding="utf-8") as f:
-            for k in rec.keys:
-                f.write(json.dumps({"key": k, "request": requests[k]}, ensure_ascii=False) + "\n")
-
-    def read_requests(self, rec: BatchRecord) -> dict[str, dict[str, Any]]:
-        path = self.root / f"{rec.id}.requests.jsonl"
-        with path.open(encoding="utf-8") as f:
-            return {d["key"]: d["request"] for d in map(json.loads, f)}
-
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        """One process at a time decides what to submit (two runs of one chapter side by
-        side must not both submit the same requests)."""
-        with (self.root / ".lock").open("w") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
 
 
 async def _retrying(model: Model, call: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -186,7 +100,6 @@ async def _submit(model: Model, store: BatchStore, rec: BatchRecord, items) -> N
 
 
 async def _run_batched(model: Model, todo, chats, config, keys, requests, out, bar) -> None:
-    from syco.models.model import _count_calls
 
     api, store = model.api, BatchStore()
     want: dict[str, list[int]] = {}
@@ -230,7 +143,7 @@ async def _run_batched(model: Model, todo, chats, config, keys, requests, out, b
         results.get(keys[i]) or Completion.failed("batch mode: no result for this request")
         for i in idx
     ]
-    model._store(idx, comps, keys, requests, out, bar)
+    model._store(idx, comps, keys, requests, out, bar, batched=True)
 
 
 async def _find(model: Model, store: BatchStore, rec: BatchRecord) -> str | None:
@@ -377,7 +290,6 @@ def _api_for(rec: BatchRecord):
 
 
 def _provider_call(rec: BatchRecord, method: str) -> BatchStatus:
-    from syco.models.model import run_sync
 
     if not rec.provider_id:
         raise SycoError(f"batch {rec.id} has no provider id (state {rec.state})")

@@ -19,7 +19,7 @@ def list_batches(
     all_: bool = typer.Option(False, "--all", help="Also collected/abandoned."),
 ) -> None:
     """Live batches (submitted, not yet collected) as last polled; --all for every one."""
-    from syco.models.batch import BatchStore
+    from syco.models.batch_store import BatchStore
 
     recs = [r for r in BatchStore().records() if all_ or r.live]
     if not recs:
@@ -40,7 +40,8 @@ def show(
     ident: str = typer.Argument(..., help="Our id or the provider's (a prefix will do)."),
 ) -> None:
     """One batch: its record, and for a live one its status at the provider now."""
-    from syco.models.batch import BatchStore, status
+    from syco.models.batch import status
+    from syco.models.batch_store import BatchStore
 
     rec = BatchStore().find(ident)
     for k in (

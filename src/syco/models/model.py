@@ -17,10 +17,8 @@ import json
 import os
 import random
 import sys
-import threading
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from tqdm import tqdm
 
@@ -32,93 +30,21 @@ from syco.models.batch import poll_seconds as batch_poll_seconds
 from syco.models.batch import run_batched
 from syco.models.concurrency import Limiter
 from syco.models.pricing import estimate_cost
+from syco.models.runstate import (
+    RunStats,
+    _count_calls,
+    offline,
+    progress_enabled,
+    run_sync,
+)
 from syco.models.types import (
     Chat,
     Completion,
     GenerateConfig,
     Scored,
-    Usage,
     has_prefill,
     validate_chat,
 )
-
-T = TypeVar("T")
-
-# Calls that reached a provider in this process, over all models (the book asserts 0).
-CALLS = {"count": 0}
-
-
-def _count_calls(n: int) -> None:
-    """Count provider calls here and, when ``SYCO_CALL_LOG`` names a file, there too: chapter
-    kernels run in other processes, and `syco book` adds up what they did."""
-    CALLS["count"] += n
-    log = os.environ.get("SYCO_CALL_LOG")
-    if log and n:
-        with open(log, "a", encoding="utf-8") as f:
-            f.write(f"{n}\n")
-
-
-def offline() -> bool:
-    return os.environ.get("SYCO_OFFLINE", "") not in ("", "0", "false")
-
-
-def progress_enabled() -> bool:
-    return os.environ.get("SYCO_PROGRESS", "1") not in ("0", "false")
-
-
-def run_sync(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine to completion, also from inside a running loop (Jupyter kernels)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(factory())
-    box: dict[str, Any] = {}
-
-    def worker() -> None:
-        try:
-            box["value"] = asyncio.run(factory())
-        except BaseException as e:  # re-raised in the caller's thread
-            box["error"] = e
-
-    t = threading.Thread(target=worker)
-    t.start()
-    t.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
-@dataclass
-class RunStats:
-    """What one model did in this process: new calls, cache hits, errors, tokens."""
-
-    new: int = 0
-    cached: int = 0
-    errors: int = 0
-    usage: Usage = field(default_factory=Usage)
-
-    def copy(self) -> RunStats:
-        return RunStats(self.new, self.cached, self.errors, Usage(**vars(self.usage)))
-
-    def since(self, before: RunStats) -> RunStats:
-        """What happened after the snapshot ``before`` (a `copy`)."""
-        usage = Usage(
-            self.usage.input_tokens - before.usage.input_tokens,
-            self.usage.output_tokens - before.usage.output_tokens,
-        )
-        return RunStats(
-            self.new - before.new, self.cached - before.cached, self.errors - before.errors, usage
-        )
-
-    def summary(self, prefix: str = "") -> dict[str, int]:
-        """The counters under the names every run record uses (``prefix`` names the role)."""
-        return {
-            f"{prefix}new_calls": self.new,
-            f"{prefix}cache_hits": self.cached,
-            f"{prefix}call_errors": self.errors,
-            f"{prefix}tokens_in_new": self.usage.input_tokens,
-            f"{prefix}tokens_out_new": self.usage.output_tokens,
-        }
 
 
 class Model:
@@ -174,7 +100,12 @@ class Model:
 
     @property
     def cost_usd(self) -> float | None:
-        return estimate_cost(self.api.model_id, self.stats.usage) if not self.api.local else 0.0
+        """Estimated USD of this process's new calls: list price, batch price for the part
+        sent through the provider's batch API (None: no list price known)."""
+        if self.api.local:
+            return 0.0
+        s = self.stats
+        return estimate_cost(self.api.model_id, s.usage, s.batched, self.api.backend)
 
     # -- requests and keys -------------------------------------------------------------
     def _request(self, kind: str, **body: Any) -> dict[str, Any]:
@@ -299,13 +230,15 @@ class Model:
     def _backoff(self, attempt: int) -> float:
         return self.retry_base * (2**attempt) * (0.5 + random.random() / 2)
 
-    def _store(self, idx, comps, keys, requests, out, bar) -> None:
+    def _store(self, idx, comps, keys, requests, out, bar, batched: bool = False) -> None:
         good = []
         for i, comp in zip(idx, comps, strict=True):
             out[i] = comp
             if comp.ok:
                 good.append((keys[i], requests[i], comp.to_json()))
                 self.stats.usage.add(comp.usage)
+                if batched:
+                    self.stats.batched.add(comp.usage)
         self.cache.put_many(good)
         self.stats.new += len(good)
         self.stats.errors += len(idx) - len(good)

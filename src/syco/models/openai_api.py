@@ -21,7 +21,7 @@ from typing import Any
 from syco.errors import ProviderError, SycoError
 from syco.models._http import check_base_url, client_timeout, offline_key, sdk_call, translate
 from syco.models.base import GENERATE, ModelAPI
-from syco.models.model import offline
+from syco.models.runstate import offline
 from syco.models.types import BatchStatus, Chat, Completion, GenerateConfig, Usage
 
 SERVICE = re.compile(r"[a-z][a-z0-9_-]{0,39}")

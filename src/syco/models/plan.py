@@ -29,7 +29,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 from unittest import mock
 
-from syco.models.pricing import BATCH_DISCOUNT, price_of
+from syco.models.pricing import BATCH_PRICE_FACTOR, batch_factor, price_of
 from syco.models.types import Chat, Completion, GenerateConfig, Scored, Usage
 
 if TYPE_CHECKING:
@@ -100,6 +100,7 @@ def _write(model: Model, kind: str, entries: list[tuple[bool, int, int]]) -> Non
         "role": current_role(),
         "kind": kind,
         "model_id": model.api.model_id,
+        "backend": model.api.backend,
         "local": model.api.local,
         "batchable": bool(getattr(model.api, "supports_batch", False)),
     }
@@ -156,6 +157,7 @@ def summarize(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "local": d["local"],
                 "batchable": d["batchable"],
                 "model_id": d["model_id"],
+                "backend": d.get("backend", ""),
             },
         )
         r["requests"] += 1
@@ -173,7 +175,9 @@ def summarize(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
             r["cost"] = r["cost_batch"] = None
         else:
             r["cost"] = (r["tokens_in"] * price[0] + r["tokens_out"] * price[1]) / 1e6
-            r["cost_batch"] = r["cost"] * (BATCH_DISCOUNT if r["batchable"] else 1.0)
+            # The provider's own batch price; a backend without a batch API pays list price.
+            factor = batch_factor(r["backend"]) if r["batchable"] else 1.0
+            r["cost_batch"] = r["cost"] * factor
     return list(rows.values())
 
 
@@ -181,7 +185,9 @@ ASSUMED = (
     "assumed: ~4 characters per input token; every new reply uses its whole max_tokens and "
     "succeeds (an upper bound). Later turns and judge/grader calls on replies not yet in the "
     "answer key cannot be recorded, so they count as new, sized with a max_tokens reply. "
-    "Batch prices: the providers' batch discount (50%) where the backend has a batch API."
+    "Batched: each provider's batch price ("
+    + ", ".join(f"{b} {f:.0%}" for b, f in sorted(BATCH_PRICE_FACTOR.items()))
+    + " of list) where the backend has a batch API; list price where it has none."
 )
 
 

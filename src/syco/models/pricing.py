@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from syco.models.types import Usage
 
-# The OpenAI Batch API and Anthropic Message Batches bill half the list price.
-BATCH_DISCOUNT = 0.5
+# What a provider's batch API bills, as a fraction of its list price, by backend: the OpenAI
+# Batch API and Anthropic Message Batches both bill half. A backend missing here has no batch
+# API (its "batched" cost is its ordinary cost: `syco run --batch` sends ordinary calls).
+BATCH_PRICE_FACTOR: dict[str, float] = {"openai": 0.5, "anthropic": 0.5}
 
 # prefix of the model id -> (input, output) USD per 1M tokens
 PRICES: dict[str, tuple[float, float]] = {
@@ -39,8 +41,26 @@ def price_of(model_id: str) -> tuple[float, float] | None:
     return best[1] if best else None
 
 
-def estimate_cost(model_id: str, usage: Usage) -> float | None:
+def batch_factor(backend: str) -> float:
+    """The fraction of list price ``backend``'s batch API bills (1.0: it has none)."""
+    return BATCH_PRICE_FACTOR.get(backend, 1.0)
+
+
+def estimate_cost(
+    model_id: str, usage: Usage, batched: Usage | None = None, backend: str = ""
+) -> float | None:
+    """USD for ``usage`` at list price; ``batched`` (part of ``usage``) went through
+    ``backend``'s batch API and is billed at its batch price."""
     price = price_of(model_id)
     if price is None:
         return None
-    return (usage.input_tokens * price[0] + usage.output_tokens * price[1]) / 1e6
+
+    def usd(u: Usage) -> float:
+        return (u.input_tokens * price[0] + u.output_tokens * price[1]) / 1e6
+
+    if batched is None:
+        return usd(usage)
+    ordinary = Usage(
+        usage.input_tokens - batched.input_tokens, usage.output_tokens - batched.output_tokens
+    )
+    return usd(ordinary) + usd(batched) * batch_factor(backend)

@@ -154,7 +154,7 @@ def save_run(record: RunRecord, root: Path | None = None) -> Path:
     the rest from the cache), and one that reproduces the saved record leaves its file
     byte-identical. In a replay (SYCO_OFFLINE=1) a record with more errors than the kept one
     means answers missing from the answer key: `ReplayMiss`."""
-    from syco.models.model import offline
+    from syco.models.runstate import offline
 
     path = run_path(record.chapter, record.model, root)
     new = asdict(record)
