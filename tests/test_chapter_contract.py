@@ -86,6 +86,8 @@ def test_notebook_calls_the_contract(name: str) -> None:
     body = "\n".join("".join(c["source"]) for c in code[1:])
     assert re.search(r"\.run\(\s*models,", body), "the notebook runs `models` through run()"
     assert "dataset_source=dataset_source" in body
+    # Every chapter declares `batch` (provider batch APIs, as `syco run --batch`) and uses it.
+    assert re.search(r"^batch = False  #", params, re.M) and "batch=batch," in body
     # Parameters, calls, plots, tables and glue only: no logic in a notebook.
     for word in ("def ", "lambda", "for ", "if ", "while ", "class "):
         assert not re.search(rf"(^|[\s(\[]){word}", body, re.M), (name, word)

@@ -122,7 +122,7 @@ def params_args(models: list[str]) -> list[str]:
 
 @pytest.mark.slow
 def test_batched_chapter_both_providers_kill_9_resume_and_replay(chapter_env, tmp_path):
-    from syco.models.batch import BatchStore
+    from syco.models.batch_store import BatchStore
     from syco.results import load_runs
 
     oa, an = chapter_env
@@ -218,3 +218,38 @@ def test_plan_counts_are_exact_on_scripted_models(syco_home, data_mirror, tmp_pa
         k: r["new"] for k, r in plan.items()
     }
     assert all(r["new"] == 0 for r in again)
+
+
+@pytest.mark.parametrize("name", ["are_you_sure", "pm_bon", "preference_data"])
+def test_batch_is_a_checked_parameter_of_every_chapter(name):
+    """`batch` is declared in the notebook (so papermill, JupyterLab and `-p` take it) and
+    checked like every parameter: True/False only."""
+    from syco.errors import SycoError
+    from syco.project import CHAPTERS
+    from syco.runner.execute import validate
+
+    for ok in (True, False):
+        validate(CHAPTERS[name], {"batch": ok})
+    for bad in (1, "yes", None):
+        with pytest.raises(SycoError, match="wrong type"):
+            validate(CHAPTERS[name], {"batch": bad})
+
+
+@pytest.mark.slow
+def test_batch_parameter_takes_the_batch_path(chapter_env, tmp_path):
+    """The notebook's `batch=True` (no --batch, no SYCO_BATCH) sends the chapter's requests
+    as provider batches, exactly as `syco run --batch`: no ordinary call; the records are
+    those of an ordinary run (batch is no setting of the record)."""
+    from syco.project import CHAPTERS
+    from syco.results import load_runs
+    from syco.runner import run_chapter
+
+    oa, _ = chapter_env
+    params = {**TINY, "models": ["openai/subj"], "batch": True}
+    run_chapter(CHAPTERS["are_you_sure"], params, output_dir=tmp_path, progress=False)
+    assert oa.creates >= 3 and oa.calls == 0  # batches, turn by turn; no ordinary call
+    assert "SYCO_BATCH" not in os.environ  # the kernel's; this process is untouched
+    (rec,) = load_runs("are_you_sure")
+    sent = sum(len(b["requests"]) for b in oa.batches.values())
+    assert sent == rec.spec["new_calls"] == 6 * 3 + 2 and rec.spec["call_errors"] == 0
+    assert "batch" not in rec.spec

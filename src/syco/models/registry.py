@@ -10,10 +10,12 @@ environment: `make vllm`), ``smollm2`` (the embedded default, on OpenVINO) and
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import importlib.util
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -230,6 +232,21 @@ def loaded_models() -> list[Model]:
 def batch_mode() -> bool:
     """``SYCO_BATCH=1`` (what `syco run --batch` sets): API models send provider batches."""
     return os.environ.get("SYCO_BATCH", "") not in ("", "0", "false")
+
+
+@contextlib.contextmanager
+def batching(on: bool) -> Iterator[None]:
+    """Batch mode inside this block when ``on`` (a chapter's ``batch`` parameter): the
+    ``SYCO_BATCH=1`` that `syco run --batch` sets, so API models got here send provider
+    batches. Off leaves the environment as it is (`syco run --batch` may have set it)."""
+    if not on or batch_mode():
+        yield
+        return
+    os.environ["SYCO_BATCH"] = "1"
+    try:
+        yield
+    finally:
+        os.environ.pop("SYCO_BATCH", None)
 
 
 def get_model(spec: str, *, cache: Cache | None = None, **options: Any) -> Model:

@@ -93,7 +93,8 @@ def run(
     Earlier models' results stay and appear beside the new ones; their calls come from
     the cache. A record is never replaced by one with more failed calls."""
     params = parse_params(param)
-    batch = bool(params.pop("batch", False)) or batch  # every chapter takes it
+    if batch:  # every chapter declares `batch`; --batch sets it, so the page says so
+        params["batch"] = True
     if model:
         params["models"] = list(model)
     if timeout is not None:
@@ -102,6 +103,7 @@ def run(
     per = {n: {**scale_params(chapter(n).name, scale), **params} for n in names}
     for n in names:  # every chapter's parameters before the first kernel starts
         validate(chapter(n), per[n])
+    batch = params.get("batch") is True
     failed = []
     for n in names:
         ch = chapter(n)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from syco.data import checksum
-from syco.models.registry import loaded_models
+from syco.models.registry import batching, loaded_models
 from syco.project import CHAPTERS
 from syco.results import RunRecord, run_and_save
 
@@ -116,9 +116,18 @@ class RunEnvelope:
 
 
 def run_all(
-    run_one: Callable[..., RunRecord], models: Sequence[str], **settings: Any
+    run_one: Callable[..., RunRecord],
+    models: Sequence[str],
+    *,
+    batch: bool = False,
+    **settings: Any,
 ) -> list[RunRecord]:
     """Every model through ``run_one``, each record saved as soon as it is done.
 
-    One spec given as a plain string is one model, never a list of one-letter specs."""
-    return run_and_save(run_one, [models] if isinstance(models, str) else list(models), **settings)
+    ``batch`` (every chapter's parameter) sends API models' uncached requests as provider
+    batches, as `syco run --batch` does; the answers and records are the same either way, so
+    it is no setting of the record. One spec given as a plain string is one model, never a
+    list of one-letter specs."""
+    models = [models] if isinstance(models, str) else list(models)
+    with batching(batch):
+        return run_and_save(run_one, models, **settings)
