@@ -2,7 +2,7 @@
 Bradley–Terry fit on known answers, reproduction of a committed slice by the CLI, and the
 feature path against the standard ``hf/`` reward path it stands for.
 
-The committed head came from ~1 hour of feature passes on 2 loaded cores, too slow for a
+The committed head's 2048 pairs cost ~2.2 CPU-s each in feature passes, too slow for a
 test; the reproduction test reruns the same command on a small committed slice instead
 (`SLICE`, trained by ``syco pm train --n-pairs 32 --max-len 64 --out <SLICE>``)."""
 
@@ -34,6 +34,30 @@ def test_committed_head_matches_manifest(folder):
     assert abs(acc["value"] * acc["n"] * 2 - round(acc["value"] * acc["n"] * 2)) < 1e-6
     assert m["fit"]["l2"] in m["fit"]["l2_grid"]
     assert m["training"]["seconds"] > 0 and m["training"]["machine"]
+    assert acc["ci_low"] <= acc["value"] <= acc["ci_high"] and acc["ci_method"] == "wilson"
+    splits = m["heldout_by_split"]
+    assert sum(v["n"] for v in splits.values()) == acc["n"]
+    assert sum(v["value"] * v["n"] for v in splits.values()) == pytest.approx(
+        acc["value"] * acc["n"]
+    )
+    assert m["heldout_length_rule"]["n"] == acc["n"]
+    cv = m["cv_by_pool"]  # the pooling was chosen by CV on the training pairs
+    assert cv["chosen"] == s["pool"] and cv["n_train"] == m["data"]["n_train"]
+    assert cv[s["pool"]] == pytest.approx(max(m["fit"]["cv_accuracy"].values()))
+
+
+def test_recorded_trained_pm_accuracy_is_the_manifests():
+    """The pages' PM-sanity record of the trained PM was made with the committed head and
+    counts the same held-out pairs as its manifest."""
+    from syco.pm import sanity
+
+    _, m = train.load_artefact()
+    rec = sanity.load_record(sanity.TRAINED)
+    assert rec is not None and rec.spec["trained_pm_head"] == m["head_sha256"]
+    row = next(r for r in rec.metrics
+               if r["metric"] == "heldout_accuracy_all_pairs" and r["subset"] == "all")  # fmt: skip
+    assert row["n"] == m["heldout_accuracy"]["n"]
+    assert row["value"] == pytest.approx(m["heldout_accuracy"]["value"])
 
 
 def test_bt_fit_recovers_a_known_direction_and_is_deterministic():
@@ -127,3 +151,14 @@ def test_crossfit_margins_never_use_a_head_fitted_on_the_pair():
                      for p in pairs])  # fmt: skip
     wk = train._bt_fit(d[tr & (fold != k)] / scale, 1.0)
     assert m[i] == pytest.approx(float((d[i] / scale) @ wk))
+
+
+def test_pm_vs_humans_record_is_of_the_committed_head():
+    """§4.1's PM-vs-humans figure reads a record made with the committed head, on every
+    featurised pair."""
+    from syco.pm import learned
+
+    _, m = train.load_artefact()
+    rec = learned.load()
+    assert rec is not None and rec.spec["head_sha256"] == m["head_sha256"]
+    assert rec.spec["n_pairs"] == m["settings"]["n_pairs"] == len(rec.rows)

@@ -78,3 +78,18 @@ def evaluate(
             typer.echo(f"{m['metric']:<22} {m['value']:.3f} [{m['ci_low']:.3f}, "
                        f"{m['ci_high']:.3f}] n={m['n']}")  # fmt: skip
     typer.echo(f"-> {path}")
+
+
+@app.command()
+def prefix(
+    pm: str = typer.Option("smollm2-rm", help="PM spec whose prefix effect is measured."),
+    n: int = typer.Option(0, help="Misconception items (0: all)."),
+) -> None:
+    """Does the non-sycophantic PM's prefix move the PM toward truthful replies (§4.3)?
+    Fixed responses to the misconception items; saved as a project record."""
+    from syco.pm import prefix as pfx
+
+    rec = pfx.run(pm, n=n or None)
+    path = pfx.save(rec, pfx.record_path(pm))
+    typer.echo(pfx.verdict(rec))
+    typer.echo(f"-> {path}")

@@ -4,7 +4,7 @@ apart from `train.py` so the CLI can read them without importing numpy or torch)
 from typing import Any
 
 TRAIN_DEFAULTS: dict[str, Any] = {
-    "n_pairs": 192,
+    "n_pairs": 2048,
     "max_len": 192,
     "holdout_frac": 0.3,
     "seed": 0,

@@ -202,6 +202,8 @@ def train(
     w, fit = fit_head(diffs, [pairs[i]["pair_id"] for i in train_idx])
     margin = (x[held_idx, 0] - x[held_idx, 1]).astype(np.float64) @ w
     correct = np.where(margin > 0, 1.0, np.where(margin < 0, 0.0, 0.5))
+    held = [pairs[i] for i in held_idx]
+    longer = [_vote(len(p["chosen"]), len(p["rejected"])) for p in held]
     manifest = {
         "name": "smollm2-rm",
         "what": "linear Bradley-Terry reward head on frozen SmolLM2-135M-Instruct normed "
@@ -228,7 +230,10 @@ def train(
                 "\n".join(p["pair_id"] for p in pairs).encode()
             ).hexdigest(),
         },
-        "heldout_accuracy": {"value": float(correct.mean()), "n": len(held_idx)},
+        "heldout_accuracy": _acc(correct),
+        "heldout_by_split": _by_split(held, correct),
+        "heldout_length_rule": _acc(longer),
+        "cv_by_pool": cv_by_pool(F["features"], pairs, train_idx, pool, fit),
         "code_version": code_version(),
         "package_version": syco.__version__,
         "head_sha256": None,
@@ -245,6 +250,46 @@ def train(
         save_artefact(w.astype(np.float32), manifest, out)
     manifest["_weight"] = w
     return manifest
+
+
+def _vote(a: float, b: float) -> float:
+    return 1.0 if a > b else 0.0 if a < b else 0.5
+
+
+def _acc(votes: Any) -> dict[str, Any]:
+    """Share correct (ties 0.5) with its 95% interval and n, as the pages report it."""
+    from syco.stats import metric_row
+
+    r = metric_row("heldout_accuracy", np.asarray(votes, dtype=float))
+    return {"value": r["value"], "n": r["n"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+            "ci_method": r["ci_method"]}  # fmt: skip
+
+
+def _by_split(held: list[dict[str, Any]], correct: np.ndarray) -> dict[str, Any]:
+    return {s: _acc([c for p, c in zip(held, correct, strict=True) if p["split"] == s])
+            for s in sorted({p["split"] for p in held})}  # fmt: skip
+
+
+def cv_by_pool(
+    features: np.ndarray,
+    pairs: list[dict[str, Any]],
+    train_idx: list[int],
+    chosen: str,
+    chosen_fit: dict[str, Any],
+) -> dict[str, Any]:
+    """Cross-validated accuracy (best over the L2 grid) of a head on each pooled state,
+    on the training pairs only: how the pooling was chosen, never by the held-out pairs.
+    Only "last" is the standard sequence-classification layout."""
+    ids = [pairs[i]["pair_id"] for i in train_idx]
+    out: dict[str, Any] = {"chosen": chosen, "n_train": len(train_idx)}
+    for k, name in enumerate(feat.POOLS):
+        if name == chosen:
+            fit = chosen_fit
+        else:
+            x = features[train_idx, :, k, :].astype(np.float64)
+            _, fit = fit_head(x[:, 0] - x[:, 1], ids)
+        out[name] = max(fit["cv_accuracy"].values())
+    return out
 
 
 def chunk_times(n_pairs: int, max_len: int, layers: int | None) -> dict[str, Any]:
