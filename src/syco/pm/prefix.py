@@ -14,9 +14,7 @@ sycophantic reply higher, and its mean score margin (sycophantic minus truthful)
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -129,16 +127,15 @@ def run(pm: str = "smollm2-rm", *, n: int | None = None, seed: int = 0) -> RunRe
 
 
 def save(record: RunRecord, path: Path = RECORD) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(asdict(record), default=float) + "\n")
-    return path
+    from syco.pm import learned
+
+    return learned.save(record, path)
 
 
 def load(path: Path = RECORD) -> RunRecord | None:
-    if not path.exists():
-        return None
-    d = json.loads(path.read_text())
-    return RunRecord(**{k: d[k] for k in ("chapter", "model", "spec", "rows", "metrics")})
+    from syco.pm import learned
+
+    return learned.load(path)
 
 
 def table(record: RunRecord):
