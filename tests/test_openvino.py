@@ -9,6 +9,7 @@ import pytest
 from syco.cache import Cache
 from syco.errors import SycoError
 from syco.models import GENERATE, LOGPROBS, PREFILL, GenerateConfig, get_model, parse_spec
+from syco.models.openvino import native_precision
 from syco.pm import prompts
 
 QUESTIONS = [
@@ -51,7 +52,8 @@ def test_identities_differ_and_capabilities_match(engines):
     assert ov.capabilities == hf.capabilities == frozenset({GENERATE, PREFILL, LOGPROBS})
     a, b = ov.api.identity(), hf.api.identity()
     assert a["backend"] == "ov" and b["backend"] == "hf" and a["model"] == b["model"]
-    assert a["hints"]["INFERENCE_PRECISION_HINT"] == "f32"
+    assert a["hints"]["INFERENCE_PRECISION_HINT"] == native_precision()
+    assert a["score_hints"]["INFERENCE_PRECISION_HINT"] == "f32"
     assert a["hints"]["KV_CACHE_PRECISION"] == "u8"
 
 
@@ -63,9 +65,10 @@ def test_greedy_replies_mostly_agree_with_transformers_fp32(engines):
     a, b = ov.generate(chats, cfg), hf.generate(chats, cfg)
     assert all(c.ok for c in a + b)
     assert "paris" in a[0].text.lower()
-    # int8 weights: replies may part after a few tokens; their first words agree.
+    # int8 weights and activations, bf16 compute: replies may part after a few tokens; their
+    # first words mostly agree (5/8 measured with bf16 compute, 6/8 with f32).
     same_start = sum(x.text.split()[:3] == y.text.split()[:3] for x, y in zip(a, b, strict=True))
-    assert same_start >= 6, [(x.text, y.text) for x, y in zip(a, b, strict=True)]
+    assert same_start >= 5, [(x.text, y.text) for x, y in zip(a, b, strict=True)]
     # Usage counts the same prompt tokens on both engines (same template, same tokenizer).
     assert [c.usage.input_tokens for c in a] == [c.usage.input_tokens for c in b]
 
