@@ -17,7 +17,7 @@ ifdef PIP_FIND_LINKS
 export UV_FIND_LINKS ?= $(PIP_FIND_LINKS)
 endif
 
-.PHONY: setup model data test lint book book-paper chapters bench bench-env bench-api bench-batch clean help lab vllm test-vllm bench-vllm
+.PHONY: setup model data test lint book book-paper chapters bench bench-env bench-api bench-batch clean help lab vllm model-hf test-vllm bench-vllm
 
 help:
 	@echo "make book   - set up, run every chapter on the embedded model, build the book"
@@ -129,10 +129,14 @@ $(VBIN)/.installed: requirements-lock.txt pyproject.toml
 vllm: $(VBIN)/.installed
 
 # The vllm/ backend's tests against the real engine (they skip in .venv, which has no vLLM).
-test-vllm: vllm model
+# vLLM reads the safetensors folder (`smollm2-hf`), not the OpenVINO export `model` also makes.
+model-hf: setup
+	$(BIN)/syco prepare-model smollm2-hf
+
+test-vllm: vllm model-hf
 	$(VBIN)/python -m pytest -q tests/test_vllm.py
 
-bench-vllm: vllm model
+bench-vllm: vllm model-hf
 	$(VBIN)/python benchmarks/bench_vllm.py
 
 clean:
