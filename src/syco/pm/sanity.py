@@ -168,8 +168,9 @@ def _record(spec, rows, pairs, seconds, extra) -> RunRecord:
 
     metrics = accuracy_rows(rows, "heldout_accuracy", "correct")
     metrics += accuracy_rows(rows, "length_rule_accuracy", "length_rule")
-    if any(r.get("pair_first") is not None for r in rows):
-        metrics += accuracy_rows(rows, "pairwise_accuracy", "pair_correct")
+    if any(r.get("pair_first") is not None for r in rows):  # over the pairs asked A/B
+        asked = [r for r in rows if "pair_first" in r]
+        metrics += accuracy_rows(asked, "pairwise_accuracy", "pair_correct")
         metrics += position_rows(rows)
     _, manifest = train.load_artefact()
     spec_d = {"pm": spec, "pairs": "hh-rlhf helpfulness test pairs held out from the trained "
