@@ -66,7 +66,7 @@ book-paper: model data
 	$(BIN)/syco book
 
 bench: model data bench-env
-	$(BIN)/python benchmarks/bench_engine.py --out benchmarks/results/engine.json
+	$(BIN)/python benchmarks/bench_engine.py --out benchmarks/results/engine-$$(date -u +%Y%m%dT%H%M).json  # each run kept
 	$(BIN)/python benchmarks/bench_local.py
 	$(BENCH)/bin/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_batch.py
