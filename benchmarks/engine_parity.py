@@ -39,7 +39,11 @@ def parity(chapters: list[str] | None) -> pd.DataFrame:
     df = df[df["model"].isin([NEW, OLD])]
     if chapters:
         df = df[df["chapter"].isin(chapters)]
-    keys = [c for c in ("chapter", "metric", "subset", "level") if c in df.columns]
+    # Everything that names a row (a template, framing, domain, N ... beside the subset), so
+    # each engine's row is paired with the same row of the other, never with a sibling.
+    ids = ("chapter", "metric", "subset", "template", "framing", "domain", "task", "level", "N")
+    keys = [c for c in ids if c in df.columns]
+    df = df.assign(**{k: df[k].astype(str) for k in keys})
     new = df[df["model"] == NEW].set_index(keys)
     old = df[df["model"] == OLD].set_index(keys)
     both = new.add_suffix("_new").join(old.add_suffix("_old"), how="inner")
@@ -61,7 +65,11 @@ def parity(chapters: list[str] | None) -> pd.DataFrame:
                 "inside": "yes" if inside else "no",
             }
         )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    unused = [c for c in out.columns if out[c].map(lambda v: str(v) in ("nan", "None")).all()]
+    return out.drop(columns=unused)
 
 
 def main() -> None:
