@@ -45,18 +45,18 @@ from syco.models.ov_export import export, is_exported
 from syco.models.types import Chat, Completion, GenerateConfig
 from syco.quiet import widget_warning_off
 
-# Pinned CPU-plugin hints (defaults vary by CPU). Part of every cache key. The compute
-# precision is resolved per CPU (native_precision: bf16 or f32) and recorded with them.
+# Pinned CPU-plugin hints (defaults vary by CPU). Part of every cache key. Two more are
+# resolved per model and CPU in `OVAPI.__init__` and recorded with these: the compute
+# precision (`native_precision`) and the activation quantization group (`quant_group`).
 HINTS: dict[str, str] = {
-    "INFERENCE_PRECISION_HINT": "f32",
     "KV_CACHE_PRECISION": "u8",
-    "DYNAMIC_QUANTIZATION_GROUP_SIZE": "32",
     "PERFORMANCE_HINT": "LATENCY",
     "NUM_STREAMS": "1",
 }
-# Scoring (log-probabilities) keeps f32 compute, an f32 KV cache and f32 activations: with the int8 ones a
-# sequence's score moved by up to 0.1-0.25 nats with its batch neighbours (whether its prompt
-# was shared with others), and they bought no speed there. Part of every cache key too.
+# Scoring (log-probabilities) keeps f32 compute, an f32 KV cache and f32 activations: with
+# the int8 ones a sequence's score moved by up to 0.1-0.25 nats with its batch neighbours
+# (whether its prompt was shared with others), and they bought no speed there. Part of
+# every cache key too.
 SCORE_HINTS: dict[str, str] = {
     "INFERENCE_PRECISION_HINT": "f32",
     "KV_CACHE_PRECISION": "f32",
@@ -64,9 +64,8 @@ SCORE_HINTS: dict[str, str] = {
 }
 # KV cache for the continuous-batching scheduler, in GB (a 135M model needs ~50 kB/token).
 CACHE_GB = 1
-MAX_BATCHED_TOKENS = (
-    8192  # a whole micro-batch of book prompts read in one step (~20% faster than 2048)
-)
+# A whole micro-batch of book prompts read in one step (~20% faster than 2,048).
+MAX_BATCHED_TOKENS = 8192
 
 
 def native_precision() -> str:
@@ -143,7 +142,7 @@ class OVAPI(ModelAPI):
             "fingerprint": _fingerprint(folder),
             "weights": self.weights if self.folder is not self.source else "as exported",
             "hints": dict(sorted(self.hints.items())),
-            "score_hints": dict(sorted({**self.hints, **SCORE_HINTS}.items())),
+            "score_hints": dict(sorted(self.score_hints().items())),
         }
 
     # -- loading ----------------------------------------------------------------------
@@ -153,8 +152,12 @@ class OVAPI(ModelAPI):
             self.folder = export(self.source, exported_folder(self.source, self.weights))
         return self.folder
 
+    def score_hints(self) -> dict[str, str]:
+        """The hints the log-probability path compiles with (`SCORE_HINTS` over `hints`)."""
+        return {**self.hints, **SCORE_HINTS}
+
     def _props(self, score: bool = False) -> dict[str, Any]:
-        props: dict[str, Any] = {**self.hints, **SCORE_HINTS} if score else dict(self.hints)
+        props: dict[str, Any] = dict(self.score_hints() if score else self.hints)
         if self.threads:
             props["INFERENCE_NUM_THREADS"] = int(self.threads)
         return props

@@ -23,7 +23,7 @@ from pathlib import Path
 from syco import paths
 from syco.errors import SycoError
 from syco.models.hf import HFAPI
-from syco.models.openvino import OVAPI, SCORE_HINTS
+from syco.models.openvino import OVAPI
 from syco.models.ov_export import export
 from syco.quiet import widget_warning_off
 
@@ -105,7 +105,7 @@ class SmolLM2OV(OVAPI):
             "base_url": None,
             "weights": "int8",
             "hints": dict(sorted(self.hints.items())),
-            "score_hints": dict(sorted({**self.hints, **SCORE_HINTS}.items())),
+            "score_hints": dict(sorted(self.score_hints().items())),
         }
 
 
