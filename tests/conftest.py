@@ -81,3 +81,19 @@ def data_mirror(monkeypatch: pytest.MonkeyPatch) -> Path:
         pytest.skip(f"data mirror {MIRROR} is absent (set SYCO_DATA_MIRROR)")
     monkeypatch.setenv("SYCO_DATA_MIRROR", str(MIRROR))
     return MIRROR
+
+
+@pytest.fixture
+def openai_env(syco_home, openai_server, monkeypatch):
+    """An OpenAI endpoint on a local server, with fast retries (the reliability suites)."""
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "local-key")
+    monkeypatch.setenv("SYCO_RETRY_BASE", "0.01")
+    return openai_server
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    h = tmp_path / "home"
+    h.mkdir()
+    return h
