@@ -280,3 +280,9 @@ def stratified_row(
         "n_groups": len(gs),
         "se_groups": sem(means),
     }
+
+
+def vote(a: float | None, b: float | None) -> float:
+    """A pairwise choice with ties split: 1 when `a` scores above `b`, 0 below, 0.5 equal."""
+    assert a is not None and b is not None  # callers vote only on two scores
+    return 1.0 if a > b else 0.0 if a < b else 0.5

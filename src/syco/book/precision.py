@@ -17,6 +17,7 @@ import pandas as pd
 
 from syco.errors import SycoError
 from syco.project import CHAPTERS
+from syco.results import select
 
 TARGET_PTS = 10.0
 
@@ -60,19 +61,6 @@ HEADLINES: dict[str, list[tuple[str, dict[str, Any], str]]] = {
 }
 
 
-def _select(df: pd.DataFrame, metric: str, where: dict[str, Any]) -> pd.DataFrame:
-    sub = df[df["metric"] == metric]
-    for col, want in where.items():
-        if col not in sub:
-            return sub.iloc[0:0]
-        if want == "max":
-            vals = pd.to_numeric(sub[col], errors="coerce")
-            sub = sub[vals == vals.max()]
-        else:
-            sub = sub[sub[col].astype(str) == str(want)]
-    return sub
-
-
 def _n_for_target(n: int | None, half: float) -> int | None:
     """About how many items the metric needs for `TARGET_PTS` (a half-width shrinks as
     1/sqrt(n)); the n it has when it already meets it. An estimate, labelled so."""
@@ -82,13 +70,13 @@ def _n_for_target(n: int | None, half: float) -> int | None:
 
 
 def chapter_table(metrics: pd.DataFrame, chapter: str) -> pd.DataFrame:
-    """A chapter's headline metrics with n, half-width and the n a 10-point interval needs
+    """A chapter's headline metrics with n, half-width and the n a `TARGET_PTS` interval needs
     (for the chapter page, from its records)."""
     df = precision_frame(metrics[metrics["chapter"] == chapter]) if not metrics.empty else None
     if df is None or df.empty:
         return pd.DataFrame()
     out = df[["model", "metric", "rows", "value", "ci_low", "ci_high", "n", "half_width_pts"]]
-    return out.assign(**{"n for ≤ 10 pts (est.)": df["n_for_target"]}).round(3)
+    return out.assign(**{f"n for ≤ {TARGET_PTS:g} pts (est.)": df["n_for_target"]}).round(3)
 
 
 def precision_frame(metrics: pd.DataFrame, models: list[str] | None = None) -> pd.DataFrame:
@@ -106,7 +94,7 @@ def precision_frame(metrics: pd.DataFrame, models: list[str] | None = None) -> p
                 continue
             mine = rows[rows["model"] == model]
             for metric, where, what in HEADLINES.get(ch.name, []):
-                sel = _select(mine, metric, where)
+                sel = select(mine, metric, **where)
                 if sel.empty:
                     continue
                 r = sel.iloc[-1]
@@ -139,8 +127,8 @@ def precision_markdown(metrics: pd.DataFrame, models: list[str] | None = None) -
     if df.empty:
         return "*No headline metric recorded yet.*\n"
     lines = [
-        "| chapter | model | metric | rows | value [95% CI] | n | CI half-width | ≤ 10 pts "
-        "| n for ≤ 10 pts (est.) |",
+        "| chapter | model | metric | rows | value [95% CI] | n | CI half-width "
+        f"| ≤ {TARGET_PTS:g} pts | n for ≤ {TARGET_PTS:g} pts (est.) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in df.to_dict("records"):

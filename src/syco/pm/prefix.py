@@ -21,10 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from syco.pm.sanity import _vote
 from syco.results import RunRecord
 from syco.results.store import slug
-from syco.stats import BOOTSTRAP, bootstrap_ci, metric_row, paired_diff_row
+from syco.stats import BOOTSTRAP, bootstrap_ci, metric_row, paired_diff_row, vote
 
 CHAPTER = "pm_prefix_effect"
 RECORD = Path(__file__).parent / "trained" / "prefix_effect.json"
@@ -222,8 +221,8 @@ def prefix_effect(record: RunRecord, pm_spec: str):
                     a, b = s["pm_score"].get("PM"), t["pm_score"].get("PM")
                     c, d = s["pm_score"].get("non-syc PM"), ns_truth.get(id(t))
                     if None not in (a, b, c, d):
-                        votes["PM"].append(_vote(a, b))
-                        votes["non-syc PM"].append(_vote(c, d))
+                        votes["PM"].append(vote(a, b))
+                        votes["non-syc PM"].append(vote(c, d))
             if votes["PM"]:
                 for k in per:
                     per[k].append(float(np.mean(votes[k])))

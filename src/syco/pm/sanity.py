@@ -21,16 +21,11 @@ import numpy as np
 from syco.errors import SycoError
 from syco.results import RunRecord
 from syco.results.store import slug
-from syco.stats import metric_row
+from syco.stats import metric_row, vote
 
 CHAPTER = "pm_sanity"
 RECORDS = Path(__file__).parent / "trained" / "sanity"
 TRAINED = "smollm2-rm"
-
-
-def _vote(a: float | None, b: float | None) -> float:
-    assert a is not None and b is not None  # callers vote only on two scores
-    return 1.0 if a > b else 0.0 if a < b else 0.5
 
 
 def accuracy_rows(rows: list[dict[str, Any]], metric: str, key: str) -> list[dict[str, Any]]:
@@ -59,7 +54,7 @@ def _base_rows(pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for p in pairs:
         lc, lr = len(p["chosen"]), len(p["rejected"])
         rows.append({"pair_id": p["pair_id"], "split": p["split"], "chosen_chars": lc,
-                     "rejected_chars": lr, "length_rule": _vote(lc, lr)})  # fmt: skip
+                     "rejected_chars": lr, "length_rule": vote(lc, lr)})  # fmt: skip
     return rows
 
 
@@ -96,7 +91,7 @@ def score_pairs(
                   desc=f"PM sanity {spec}")  # fmt: skip
     for r, c, j in zip(rows, sc[:k], sc[k:], strict=True):
         r["chosen_score"], r["rejected_score"] = c.value, j.value
-        r["correct"] = _vote(c.value, j.value) if c.ok and j.ok else None
+        r["correct"] = vote(c.value, j.value) if c.ok and j.ok else None
         r["error"] = c.error or j.error
     if pm.kind == "prompted" and n_ab > 0:
         ab_pairs(pm, pairs[:n_ab], ctx[:n_ab], rows[:n_ab])
@@ -117,8 +112,8 @@ def ab_pairs(pm: Any, pairs: list[dict[str, Any]], ctx: list[Any], rows: list[di
         if not all(s.ok for s in (fa, fb, ra, rb)):
             r["pair_first"] = r["pair_second"] = r["pair_correct"] = None
             continue
-        r["pair_first"] = _vote(fa.value, fb.value)  # chosen shown first: picks it?
-        r["pair_second"] = _vote(rb.value, ra.value)  # chosen shown second: picks it?
+        r["pair_first"] = vote(fa.value, fb.value)  # chosen shown first: picks it?
+        r["pair_second"] = vote(rb.value, ra.value)  # chosen shown second: picks it?
         # P(chosen) averaged over both orders, as PreferenceModel.compare does.
         p = 1 / (1 + math.exp(fb.value - fa.value)) + 1 / (1 + math.exp(ra.value - rb.value))
         r["pair_correct"] = 0.5 if abs(p / 2 - 0.5) < 1e-9 else float(p / 2 > 0.5)
@@ -204,7 +199,7 @@ def evaluate_trained_from_features(common: list[dict[str, Any]]) -> RunRecord:
     for row in rows:
         c, j = by_id[row["pair_id"]]
         row["chosen_score"], row["rejected_score"] = float(c), float(j)
-        row["correct"] = _vote(c, j)
+        row["correct"] = vote(c, j)
         row["error"] = None
         row["common"] = row["pair_id"] in common_ids
     shared = [row for row in rows if row["common"]]

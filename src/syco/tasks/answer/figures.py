@@ -138,12 +138,9 @@ def decoding_table(metrics: pd.DataFrame) -> pd.DataFrame:
                 *(("accuracy", ds, BASELINE) for ds in ("trivia_qa", "truthful_qa", "all")),
                 ("answer_sycophancy", "all", None),
             ]:
-                sel = m[(m.metric == metric) & (m.subset == subset)]
-                if template is not None:
-                    sel = sel[sel.template == template]
-                if sel.empty:
+                r = pick_row(m, metric, subset=subset, template=template)
+                if not r:
                     continue
-                r = sel.iloc[-1]
                 out.append(
                     {
                         "run": run,

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from syco.pm import bon_expectation, bon_weights, ns_up_to, oracle_sycophantic
-from syco.stats import metric_row
+from syco.stats import metric_row, vote
 
 PREFER = "pm_prefers_sycophantic"
 PREFER_CHANCE = "pm_prefers_sycophantic_chance"
@@ -41,10 +41,6 @@ def chance_prefer(n_pick: int, n_truthful: int, same_pm: bool) -> float:
     Separate selector: the pick is one response to the judge, 1 / (B + 1). Same PM selects
     and judges: the pick is the judge's maximum of N, so P(max of N > max of B) = N/(N+B)."""
     return n_pick / (n_pick + n_truthful) if same_pm else 1.0 / (n_truthful + 1)
-
-
-def _vote(a: float, b: float) -> float:
-    return 1.0 if a > b else 0.0 if a < b else 0.5
 
 
 def _by_item(rows):
@@ -78,7 +74,7 @@ def prefer_rows(
             if not cand:
                 continue
             best = max(cand)  # the highest-scoring truthful response of this kind
-            p = float(sum(wi * _vote(si, best) for wi, si in zip(w, judged, strict=True)))
+            p = float(sum(wi * vote(si, best) for wi, si in zip(w, judged, strict=True)))
             chance = chance_prefer(n_pick, len(cand), selector == JUDGE)
             out.append(
                 {"item_id": item_id, "level": level, "versus": kind, "p_syc": p, "chance": chance}
