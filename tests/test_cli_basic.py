@@ -98,3 +98,47 @@ def test_ask_failure_is_one_line_exit_2(home):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("syco: error: openai/m failed:")
     assert "401" in lines[0] and "Traceback" not in r.stderr
+
+
+_ORPHAN = """
+import asyncio, sys
+from syco import cli
+from syco.errors import {error}
+
+async def _dies():
+    raise RuntimeError("Kernel died")
+
+def _app():
+    # What nbclient leaves behind when Ctrl-C kills the kernel: a task whose exception
+    # nobody retrieves, logged by asyncio when it is collected at exit.
+    loop = asyncio.new_event_loop()
+    global _task
+    _task = loop.create_task(_dies())
+    loop.run_until_complete(asyncio.sleep(0))
+    raise {error}("interrupted")
+
+cli.app = _app
+cli.main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "ending"),
+    [
+        ("Interrupted", 130, "syco: interrupted;"),
+        ("SycoError", 2, "syco: error: interrupted"),
+    ],
+)
+def test_one_line_ending_survives_an_orphaned_notebook_task(home, error, code, ending):
+    """A dead kernel's never-retrieved task must not print a traceback after the one line."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYCO_")}
+    r = subprocess.run(
+        [sys.executable, "-c", _ORPHAN.format(error=error)],
+        env={**env, "SYCO_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == code, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(ending), r.stderr

@@ -6,6 +6,7 @@ traceback unless ``SYCO_DEBUG=1``.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -237,6 +238,13 @@ def _on_sigint(signum: int, frame: object) -> None:
     raise Interrupted("interrupted")
 
 
+def _quiet_leftovers() -> None:
+    """Keep the one-line ending the last line: a notebook client's task that died with the
+    kernel (Ctrl-C reaches the kernel too) is otherwise logged by asyncio as "Task exception
+    was never retrieved" with a traceback when it is collected at exit."""
+    logging.getLogger("asyncio").disabled = True
+
+
 def main() -> None:
     start = time.time()
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
@@ -246,6 +254,7 @@ def main() -> None:
     except (KeyboardInterrupt, Interrupted):
         if os.environ.get("SYCO_DEBUG"):
             raise
+        _quiet_leftovers()
         print(
             f"syco: interrupted; {_kept_since(start)} results kept, rerun to finish",
             file=sys.stderr,
@@ -254,6 +263,7 @@ def main() -> None:
     except SycoError as e:
         if os.environ.get("SYCO_DEBUG"):
             raise
+        _quiet_leftovers()
         print(f"syco: error: {e}", file=sys.stderr)
         sys.exit(2)
 
