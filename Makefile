@@ -56,14 +56,16 @@ test: setup model data lint
 chapters: model data
 	$(BIN)/syco run all
 
+# The chapters were just run, so their pages are fresh: render without replaying them
+# (`syco book` alone replays every chapter from the answer key first, with zero model calls).
 book: chapters
-	$(BIN)/syco book
+	$(BIN)/syco book --no-execute
 
 # Every item of every set at the paper's pool sizes (syco.runner.scale; hours to days on a
 # 2-core CPU: see README, "Two build sizes").
 book-paper: model data
 	$(BIN)/syco run all --scale paper
-	$(BIN)/syco book
+	$(BIN)/syco book --no-execute
 
 bench: model data bench-env
 	$(BIN)/python benchmarks/bench_engine.py --out benchmarks/results/engine-$$(date -u +%Y%m%dT%H%M).json  # each run kept
