@@ -36,16 +36,21 @@ def _inside(x: float, lo: float, hi: float) -> bool:
 
 def parity(chapters: list[str] | None) -> pd.DataFrame:
     df = metrics_frame()
-    df = df[df["model"].isin([NEW, OLD])]
+    # A label is the policy, then any role or setting in brackets ("smollm2 [PM smollm2-rm]",
+    # "smollm2 [T=1]"): pair the two engines under the same bracket.
+    split = df["model"].astype(str).str.extract(r"^(?P<policy>[^ \[]+)\s*(?P<setting>\[.*\])?$")
+    df = df.assign(policy=split["policy"], setting=split["setting"].fillna(""))
+    df = df[df["policy"].isin([NEW, OLD])]
     if chapters:
         df = df[df["chapter"].isin(chapters)]
     # Everything that names a row (a template, framing, domain, N ... beside the subset), so
     # each engine's row is paired with the same row of the other, never with a sibling.
-    ids = ("chapter", "metric", "subset", "template", "framing", "domain", "task", "level", "N")
+    ids = ("chapter", "setting", "metric", "subset", "template", "framing", "domain", "task")
+    ids += ("level", "N")
     keys = [c for c in ids if c in df.columns]
     df = df.assign(**{k: df[k].astype(str) for k in keys})
-    new = df[df["model"] == NEW].set_index(keys)
-    old = df[df["model"] == OLD].set_index(keys)
+    new = df[df["policy"] == NEW].set_index(keys)
+    old = df[df["policy"] == OLD].set_index(keys)
     both = new.add_suffix("_new").join(old.add_suffix("_old"), how="inner")
     rows = []
     for key, r in both.iterrows():
@@ -68,7 +73,7 @@ def parity(chapters: list[str] | None) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     if out.empty:
         return out
-    unused = [c for c in out.columns if out[c].map(lambda v: str(v) in ("nan", "None")).all()]
+    unused = [c for c in out.columns if out[c].map(lambda v: str(v) in ("nan", "None", "")).all()]
     return out.drop(columns=unused)
 
 
