@@ -111,7 +111,8 @@ def timing_table(root: Path) -> pd.DataFrame:
                 "chapter": f"§{ch.section} {ch.title}",
                 "parameters": ", ".join(f"{k}={v!r}" for k, v in params.items()) or "defaults",
                 "syco run (s)": None if run is None else round(run),
-                "rebuild from cache (s)": None if replay is None else round(replay),
+                # `make book` renders the pages its run just wrote; only `syco book` replays.
+                "rebuild from cache (s)": "not replayed" if replay is None else round(replay),
             }
         )
     return pd.DataFrame(out)

@@ -242,5 +242,6 @@ def timings_page(df: pd.DataFrame) -> str:
         + md_table(df)
         + "\n\n*syco run*: wall time of the last `syco run` of the page (papermill's "
         "record; a cold cache if it made new calls). *rebuild from cache*: its last "
-        "re-execution by `syco book` (every call a cache hit).\n"
+        "re-execution by `syco book` (every call a cache hit); *not replayed* where this build "
+        "only rendered the pages its runs had just written (`make book`).\n"
     )

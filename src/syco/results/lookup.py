@@ -5,8 +5,9 @@ figures and the numbers a chapter glues into its prose.
     pick(curves, "answer_sycophancy", subset="PM", N="max")        # the largest N
     pick_row(metrics, "mimicry", model=m, subset="filtered")       # the whole row, as a dict
 
-Every keyword is a column to match. Values are compared as text, so a level stored as 8 in
-one record and "8" in another still matches; ``N="max"`` (any column) keeps the rows at that
+Every keyword is a column to match. Values are compared as text, with whole floats written
+as integers, so a level stored as 8 in one record, "8" in another and 8.0 in a column that
+pandas made float (other metrics leave it empty) all match; ``N="max"`` (any column) keeps the rows at that
 column's maximum. When several rows match, the last (the most recently run record) wins.
 """
 
@@ -18,6 +19,13 @@ from typing import Any
 import pandas as pd
 
 MAX = "max"
+
+
+def _text(v: Any) -> str:
+    """How a cell or a wanted value compares: 8, 8.0 and "8" are all "8"."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def select(metrics: pd.DataFrame, metric: str | None = None, **where: Any) -> pd.DataFrame:
@@ -36,7 +44,7 @@ def select(metrics: pd.DataFrame, metric: str | None = None, **where: Any) -> pd
         if want == MAX:
             wanted_max.append(col)
             continue
-        keep &= metrics[col].astype(str) == str(want)
+        keep &= metrics[col].map(_text) == _text(want)
     out = metrics[keep]
     for col in wanted_max:
         top = pd.to_numeric(out[col], errors="coerce")

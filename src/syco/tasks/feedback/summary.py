@@ -66,7 +66,10 @@ def example(rows: pd.DataFrame, model: str) -> Any:
     """The first argument's feedback under every framing, with its positivity score."""
     args = select(rows, model=model, domain="arguments")
     first = select(args, text_id=args.text_id.iloc[0]) if len(args) else args
-    return plots.wide_table(first[["framing", "response", "score"]])
+    shown = first[["framing", "response", "score"]].copy()
+    # The baseline is what the others are compared with; it has no score of its own.
+    shown["score"] = shown["score"].map(lambda v: "— (the reference)" if pd.isna(v) else f"{v:.2f}")
+    return plots.wide_table(shown)
 
 
 def paper_vs_ours(metrics: pd.DataFrame) -> pd.DataFrame:
