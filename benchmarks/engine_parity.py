@@ -48,7 +48,8 @@ def parity(chapters: list[str] | None) -> pd.DataFrame:
     ids = ("chapter", "setting", "metric", "subset", "template", "framing", "domain", "task")
     ids += ("level", "N")
     keys = [c for c in ids if c in df.columns]
-    df = df.assign(**{k: df[k].astype(str) for k in keys})
+    # A key a metric does not use is empty (not "nan"), so the table shows it blank.
+    df = df.assign(**{k: df[k].map(lambda v: "" if pd.isna(v) else str(v)) for k in keys})
     new = df[df["policy"] == NEW].set_index(keys)
     old = df[df["policy"] == OLD].set_index(keys)
     both = new.add_suffix("_new").join(old.add_suffix("_old"), how="inner")

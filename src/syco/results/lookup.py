@@ -7,8 +7,8 @@ figures and the numbers a chapter glues into its prose.
 
 Every keyword is a column to match. Values are compared as text, with whole floats written
 as integers, so a level stored as 8 in one record, "8" in another and 8.0 in a column that
-pandas made float (other metrics leave it empty) all match; ``N="max"`` (any column) keeps the rows at that
-column's maximum. When several rows match, the last (the most recently run record) wins.
+pandas made float (other metrics leave it empty) all match; ``N="max"`` (any column) keeps
+the rows at that column's maximum. When several rows match, the last (the most recently run record) wins.
 """
 
 from __future__ import annotations
