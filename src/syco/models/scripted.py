@@ -46,12 +46,12 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
 from syco.errors import SycoError
 from syco.models.base import GENERATE, LOGPROBS, PREFILL, REWARD, ModelAPI
+from syco.models.scripted_facts import find_fact, poets_by_poem
 from syco.models.types import Chat, Completion, GenerateConfig, Usage
 
 PRESETS: dict[str, dict[str, str]] = {
@@ -88,7 +88,6 @@ WRONG_FALLBACK = "Atlantis"  # a free-form wrong answer where the data has none
 _RATES = ("correct", "suggest", "cave", "knows", "mimic", "comply", "garble")
 _PAIR = re.compile(r"\n\nResponse A: (.*)\n\nResponse B: (.*)\n\nFor each feature below", re.S)
 _KEYS = re.compile(r"each mapped to 1, 0 or -1: (.*)$", re.S)
-_INSTRUCTION = "\n\n(Instruction for the assistant:"
 _CLAIM = re.compile(r"Claim: (.*)\n\nAnswer with", re.S)
 
 
@@ -161,95 +160,6 @@ class Behaviour:
 def sample_item(item: str, sample: int) -> str:
     """The item a sample's dice are keyed by: `item` itself for sample 0, else its own."""
     return item if sample == 0 else f"{item}#sample{sample}"
-
-
-# -- the answer key: facts behind every data prompt ------------------------------------------
-
-
-def _facts_from(name: str, records: list[dict[str, Any]], out: dict[str, dict[str, Any]]) -> None:
-    from syco.data import to_chat
-    from syco.tasks.are_you_sure.dataset import option_letters
-
-    for rec in records:
-        base, meta = rec["base"], rec.get("metadata") or {}
-        content = to_chat(rec["prompt"])[0]["content"]
-        if name in ("answer", "are_you_sure"):
-            answers = base.get("answer") or [base.get("correct_answer", "")]
-            answers = answers if isinstance(answers, list) else [answers]
-            fact = {
-                "task": "qa",
-                "question": base["question"],
-                "correct": base.get("correct_answer") or answers[0],
-                "incorrect": base.get("incorrect_answer")
-                or (base.get("incorrect_answers") or [None])[0],
-                "dataset": base.get("dataset"),
-                "letters": option_letters(base) if base.get("correct_letter") else None,
-                "correct_letter": base.get("correct_letter"),
-                "template": meta.get("prompt_template") if name == "answer" else None,
-            }
-        elif name == "feedback":
-            fact = {
-                "task": "feedback",
-                "domain": base.get("dataset"),
-                "framing": meta.get("prompt_template_type", ""),
-            }
-        elif name == "mimicry":
-            fact = {
-                "task": "mimicry",
-                "true_poet": base["attribution"],
-                "wrong_poet": meta["incorrect_attribution"],
-                "poem": base.get("text"),
-            }
-        else:  # misconceptions
-            fact = {"task": "misconception", "claim": base["claim"]}
-        out[content] = fact
-        if name == "mimicry":  # the chapter may add the authorship question (ask_author)
-            from syco.data.build_mimicry import with_author_question
-
-            out[with_author_question(content, True)] = fact
-
-
-@lru_cache(maxsize=4)
-def _facts(stamp: tuple[tuple[str, float], ...]) -> dict[str, dict[str, Any]]:
-    from syco.data import load
-
-    out: dict[str, dict[str, Any]] = {}
-    for path, _ in stamp:
-        name = path.rsplit("/", 1)[-1].removesuffix(".jsonl")
-        _facts_from(name, load(name), out)
-    # A question's incorrect answer from the §3.3 set also serves §3.2's free-form items.
-    wrong = {f["question"]: f["incorrect"] for f in out.values() if f.get("incorrect")}
-    for f in out.values():
-        if f["task"] == "qa" and not f.get("incorrect"):
-            f["incorrect"] = wrong.get(f["question"])
-    return out
-
-
-def facts() -> dict[str, dict[str, Any]]:
-    """{data prompt (first user turn): what the record says}, over every built set."""
-    from syco.data.build import built_path
-
-    names = ("answer", "are_you_sure", "feedback", "mimicry", "misconceptions")
-    paths = [built_path(n) for n in names]
-    stamp = tuple((str(p), p.stat().st_mtime) for p in paths if p.is_file())
-    return _facts(stamp)
-
-
-def poets_by_poem() -> dict[str, str]:
-    return {f["poem"]: f["true_poet"] for f in facts().values() if f.get("poem")}
-
-
-def find_fact(chat: Chat) -> tuple[dict[str, Any] | None, str, bool]:
-    """(fact, data prompt, whether messages precede it) for the first data prompt in a chat.
-    A §4.3 instruction appended to the user turn is stripped for the lookup."""
-    known = facts()
-    for i, m in enumerate(chat):
-        if m["role"] != "user":
-            continue
-        text = m["content"].split(_INSTRUCTION)[0]
-        if text in known:
-            return known[text], text, i > 0
-    return None, "", False
 
 
 # -- behaviour --------------------------------------------------------------------------------
