@@ -19,7 +19,13 @@ def syco_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "syco_home"
     home.mkdir()
     monkeypatch.setenv("SYCO_HOME", str(home))
-    for var in ("SYCO_CACHE", "SYCO_RESULTS", "SYCO_OFFLINE", "SYCO_MAX_CONNECTIONS"):
+    for var in (
+        "SYCO_CACHE",
+        "SYCO_RESULTS",
+        "SYCO_OFFLINE",
+        "SYCO_MAX_CONNECTIONS",
+        "SYCO_BATCH_SIZE",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("SYCO_PROGRESS", "0")
     return home

@@ -95,6 +95,17 @@ def test_batched_generation_matches_one_at_a_time(tiny_lm, tmp_path):
     assert a[1].usage.input_tokens > a[0].usage.input_tokens
 
 
+def test_batch_size_from_the_environment_for_local_models(tiny_lm, tmp_path, monkeypatch):
+    cache = Cache(tmp_path / "e.sqlite")
+    assert get_model(f"hf/{tiny_lm}", cache=cache).batch_size == 16  # the hf/ default
+    monkeypatch.setenv("SYCO_BATCH_SIZE", "512")
+    assert get_model(f"hf/{tiny_lm}", cache=cache).batch_size == 512
+    assert get_model(f"hf/{tiny_lm}", cache=cache, batch_size=3).batch_size == 3  # a call wins
+    monkeypatch.setenv("SYCO_BATCH_SIZE", "lots")
+    with pytest.raises(SycoError, match="SYCO_BATCH_SIZE"):
+        get_model(f"hf/{tiny_lm}", cache=cache)
+
+
 def test_generation_is_cached_and_replayed(tiny_lm, tmp_path):
     cache = Cache(tmp_path / "c.sqlite")
     m = get_model(f"hf/{tiny_lm}", cache=cache)

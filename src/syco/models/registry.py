@@ -252,7 +252,8 @@ def batching(on: bool) -> Iterator[None]:
 def get_model(spec: str, *, cache: Cache | None = None, **options: Any) -> Model:
     """The `Model` for a spec, built once per process. Options: max_connections (a fixed
     limit; without it API models adapt from the backend's default up to max_connections_cap,
-    see models/concurrency.py; ``adaptive_connections`` overrides), batch_size, max_retries,
+    see models/concurrency.py; ``adaptive_connections`` overrides), batch_size (local models:
+    ``SYCO_BATCH_SIZE`` overrides the backend's default), max_retries,
     retry_base, batch (provider batch APIs), and backend options (``device``, ``dtype`` for
     local models)."""
     backend, name = parse_spec(spec)
@@ -263,6 +264,11 @@ def get_model(spec: str, *, cache: Cache | None = None, **options: Any) -> Model
         *("adaptive_connections", "max_connections_cap"),
     }
     wrapper_opts = {**DEFAULTS.get(backend, {})}
+    env_batch = os.environ.get("SYCO_BATCH_SIZE")
+    if cls.local and env_batch:  # a GPU takes far bigger batches than the CPU defaults
+        if not env_batch.isdigit() or int(env_batch) < 1:
+            raise SycoError(f"SYCO_BATCH_SIZE must be a whole number >= 1, got {env_batch!r}")
+        wrapper_opts["batch_size"] = int(env_batch)
     if not cls.local:
         wrapper_opts["batch"] = batch_mode()
         # Adaptive concurrency unless a fixed number of connections is asked for.
