@@ -34,7 +34,7 @@ def _inside(x: float, lo: float, hi: float) -> bool:
     return all(not pd.isna(v) for v in (x, lo, hi)) and lo - 1e-12 <= x <= hi + 1e-12
 
 
-def parity(chapters: list[str] | None) -> pd.DataFrame:
+def parity(chapters: list[str] | None, old_label: str = "transformers fp32") -> pd.DataFrame:
     df = metrics_frame()
     # A label is the policy, then any role or setting in brackets ("smollm2 [PM smollm2-rm]",
     # "smollm2 [T=1]"): pair the two engines under the same bracket.
@@ -64,7 +64,7 @@ def parity(chapters: list[str] | None) -> pd.DataFrame:
                 **dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)),
                 "n": int(r["n_new"]) if not pd.isna(r["n_new"]) else None,
                 "smollm2 (OpenVINO int8)": _fmt(r["value_new"], r["ci_low_new"], r["ci_high_new"]),
-                "smollm2-hf (transformers fp32)": _fmt(
+                f"smollm2-hf ({old_label})": _fmt(
                     r["value_old"], r["ci_low_old"], r["ci_high_old"]
                 ),
                 "CIs overlap": "yes" if overlap else "NO",
@@ -82,8 +82,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("chapters", nargs="*")
     ap.add_argument("--md", default=None, help="write the table as markdown here too")
+    ap.add_argument(
+        "--old-label",
+        default="transformers fp32",
+        help="how smollm2-hf ran (e.g. 'transformers bf16, GPU' for records made on a GPU)",
+    )
     args = ap.parse_args()
-    table = parity(args.chapters or None)
+    table = parity(args.chapters or None, args.old_label)
     text = table.to_markdown(index=False) if not table.empty else "(no metric run by both)"
     if not table.empty:
         n_over = int((table["CIs overlap"] == "yes").sum())

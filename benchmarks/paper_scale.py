@@ -10,6 +10,9 @@ the time budget lasts, so a short lease still returns every chapter it finished.
 
     SYCO_BATCH_SIZE=1024 python benchmarks/paper_scale.py -m smollm2-hf \
         --chapters answer are_you_sure mimicry feedback --budget 480 --out timings.json
+
+Back where the records are (``SYCO_HOME``/``SYCO_RESULTS``), ``--report timings.json ...
+--md out.md`` writes the timings and the headline metrics (n, 95% CI) as markdown.
 """
 
 from __future__ import annotations
@@ -103,6 +106,42 @@ def _machine() -> dict[str, Any]:
     return info
 
 
+def report(timings: list[Path]) -> str:
+    """Markdown: per-chapter time and work from the timing files, then the headline metrics
+    of the records those runs saved (`syco results --precision`)."""
+    from syco.book.precision import precision_markdown
+    from syco.results import metrics_frame
+
+    lines, models = [], set()
+    for path in timings:
+        d = json.loads(path.read_text())
+        m = d["machine"]
+        lines += [
+            f"`{path.name}`: model `{d['model']}`, {m.get('gpu', 'no GPU')}, python {m['python']},"
+            f" torch {m.get('torch')}, transformers {m.get('transformers')}",
+            "",
+            "| chapter | rows | new calls | errors | new output tokens | seconds | tokens/s |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for c in d["chapters"]:
+            if "skipped" in c:
+                lines.append(
+                    f"| §{CHAPTERS[c['chapter']].section} {c['chapter']} | not run: {c['skipped']} |||||| "
+                )
+                continue
+            recs = c["records"].values()
+            new = sum(r["new_calls"] or 0 for r in recs)
+            errs = sum(r["call_errors"] or 0 for r in recs)
+            toks = sum(r["tokens_out_new"] or 0 for r in recs)
+            lines.append(
+                f"| §{c['section']} {c['chapter']} | {c['rows']:,} | {new:,} | {errs} | {toks:,} "
+                f"| {c['seconds']:.1f} | {toks / c['seconds']:,.0f} |"
+            )
+            models.update(c["records"])
+        lines.append("")
+    return "\n".join(lines) + "\n" + precision_markdown(metrics_frame(), sorted(models))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-m", "--model", default="smollm2-hf")
@@ -112,24 +151,28 @@ def main() -> None:
     )
     ap.add_argument("--out", type=Path, default=Path("paper_scale.json"))
     ap.add_argument("-p", action="append", default=[], help="key=value for every chapter")
+    ap.add_argument("--report", nargs="+", type=Path, help="timing files to report on (no run)")
+    ap.add_argument("--md", type=Path, help="with --report: write the markdown here")
     args = ap.parse_args()
+    if args.report:
+        text = report(args.report)
+        args.md.write_text(text) if args.md else print(text)
+        return
     extra = {k: ast.literal_eval(v) for k, v in (p.split("=", 1) for p in args.p)}
-    report: dict[str, Any] = {"model": args.model, "machine": _machine(), "chapters": []}
+    out: dict[str, Any] = {"model": args.model, "machine": _machine(), "chapters": []}
     start = time.perf_counter()
     for chapter in args.chapters:
         used = time.perf_counter() - start
         if used >= args.budget:
-            report["chapters"].append(
-                {"chapter": chapter, "skipped": f"budget spent ({used:.0f} s)"}
-            )
+            out["chapters"].append({"chapter": chapter, "skipped": f"budget spent ({used:.0f} s)"})
             continue
         print(f"[paper-scale] §{CHAPTERS[chapter].section} {chapter} ...", flush=True)
         entry = run_chapter(chapter, args.model, extra)
         print(f"[paper-scale] {chapter}: {entry['seconds']} s, {entry['rows']} rows", flush=True)
-        report["chapters"].append(entry)
-        args.out.write_text(json.dumps(report, indent=1))  # each chapter as soon as it is done
-    report["total_seconds"] = round(time.perf_counter() - start, 1)
-    args.out.write_text(json.dumps(report, indent=1))
+        out["chapters"].append(entry)
+        args.out.write_text(json.dumps(out, indent=1))  # each chapter as soon as it is done
+    out["total_seconds"] = round(time.perf_counter() - start, 1)
+    args.out.write_text(json.dumps(out, indent=1))
 
 
 if __name__ == "__main__":

@@ -58,3 +58,11 @@ def test_a_run_saves_the_record_and_times_it(
     assert entry["seconds"] >= 0 and entry["rows"] == len(rec.rows) == 2
     assert entry["records"][rec.model]["new_calls"] == 2
     assert entry["params"]["n_wrong"] == 1 and "batch" not in entry["params"]
+    # the report: the chapter's time and work, then its headline metric from the record
+    timing = model_home / "t.json"
+    timing.write_text(
+        json.dumps({"model": rec.model, "machine": {"python": "3"}, "chapters": [entry]})
+    )
+    text = paper_scale.report([timing])
+    assert "| §3.4 mimicry | 2 | 2 | 0 |" in text
+    assert f"| `{rec.model}` | `mimicry` |" in text
