@@ -21,8 +21,11 @@ import argparse
 import ast
 import importlib
 import json
+import os
 import platform
+import subprocess
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +82,15 @@ def run_chapter(chapter: str, model: str, extra: dict[str, Any]) -> dict[str, An
         "section": CHAPTERS[chapter].section,
         "seconds": round(seconds, 1),
         "rows": sum(len(r.rows) for r in records),
-        # per record: new calls, cache hits, errors, new output tokens, seconds (as the page shows)
+        # per record: new calls, cache hits, errors, new output tokens, seconds (as the page
+        # shows), and when it was made (so a report reads this run's record, not a later one)
         "records": {
             r.model: {
-                k: r.spec.get(k)
-                for k in ("new_calls", "cache_hits", "call_errors", "tokens_out_new", "seconds")
+                **{
+                    k: r.spec.get(k)
+                    for k in ("new_calls", "cache_hits", "call_errors", "tokens_out_new", "seconds")
+                },
+                "created": r.created,
             }
             for r in records
         },
@@ -92,7 +99,16 @@ def run_chapter(chapter: str, model: str, extra: dict[str, Any]) -> dict[str, An
 
 
 def _machine() -> dict[str, Any]:
-    info: dict[str, Any] = {"python": platform.python_version(), "cpu": platform.processor()}
+    info: dict[str, Any] = {
+        "python": platform.python_version(),
+        "cpu": platform.processor(),
+        "batch_size": os.environ.get("SYCO_BATCH_SIZE"),
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    git = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=project_root(), capture_output=True, text=True
+    )
+    info["commit"] = git.stdout.strip() or None  # a copy without .git (a GPU box) has none
     try:
         import torch
         import transformers
@@ -110,7 +126,7 @@ def report(timings: list[Path]) -> str:
     """Markdown: per-chapter time and work from the timing files, then the headline metrics
     of the records those runs saved (`syco results --precision`)."""
     from syco.book.precision import precision_markdown
-    from syco.results import metrics_frame
+    from syco.results import load_runs, metrics_frame
 
     lines, models = [], set()
     for path in timings:
@@ -118,7 +134,8 @@ def report(timings: list[Path]) -> str:
         m = d["machine"]
         lines += [
             f"`{path.name}`: model `{d['model']}`, {m.get('gpu', 'no GPU')}, python {m['python']},"
-            f" torch {m.get('torch')}, transformers {m.get('transformers')}",
+            f" torch {m.get('torch')}, transformers {m.get('transformers')}"
+            + "".join(f", {k} {m[k]}" for k in ("batch_size", "commit", "started") if m.get(k)),
             "",
             "| chapter | rows | new calls | errors | new output tokens | seconds | tokens/s |",
             "|---|---|---|---|---|---|---|",
@@ -129,13 +146,21 @@ def report(timings: list[Path]) -> str:
                     f"| §{CHAPTERS[c['chapter']].section} {c['chapter']} | not run: {c['skipped']} |||||| "
                 )
                 continue
+            saved = {r.model: r.created for r in load_runs(c["chapter"])}
+            for name, r in c["records"].items():
+                if "created" in r and saved.get(name) != r["created"]:
+                    raise SystemExit(
+                        f"{c['chapter']}: the record {name!r} here is not the one {path.name} "
+                        "timed (another run replaced it); point SYCO_HOME at that run's home"
+                    )
             recs = c["records"].values()
             new = sum(r["new_calls"] or 0 for r in recs)
             errs = sum(r["call_errors"] or 0 for r in recs)
             toks = sum(r["tokens_out_new"] or 0 for r in recs)
+            rate = f"{toks / c['seconds']:,.0f}" if c["seconds"] else "-"  # a replay takes ~0 s
             lines.append(
                 f"| §{c['section']} {c['chapter']} | {c['rows']:,} | {new:,} | {errs} | {toks:,} "
-                f"| {c['seconds']:.1f} | {toks / c['seconds']:,.0f} |"
+                f"| {c['seconds']:.1f} | {rate} |"
             )
             models.update(c["records"])
         lines.append("")
@@ -159,6 +184,11 @@ def main() -> None:
         args.md.write_text(text) if args.md else print(text)
         return
     extra = {k: ast.literal_eval(v) for k, v in (p.split("=", 1) for p in args.p)}
+    known: set[str] = set()
+    for chapter in args.chapters:  # a typo must not run a chapter at the wrong size
+        known |= set(notebook_call(chapter, {**notebook_parameters(chapter), "models": []})[1])
+    if unknown := sorted(set(extra) - known):
+        raise SystemExit(f"-p {', '.join(unknown)}: no chapter among {args.chapters} takes it")
     out: dict[str, Any] = {"model": args.model, "machine": _machine(), "chapters": []}
     start = time.perf_counter()
     for chapter in args.chapters:

@@ -13,6 +13,7 @@ import pytest
 from syco.project import CHAPTERS, project_root
 from syco.runner.execute import notebook_parameters as papermill_parameters
 from syco.runner.params import _default
+from syco.runner.scale import scale_params
 
 SPEC = importlib.util.spec_from_file_location(
     "paper_scale", project_root() / "benchmarks" / "paper_scale.py"
@@ -35,6 +36,8 @@ def test_parameters_and_call_are_the_notebooks(chapter: str) -> None:
         assert f"{key}={key}" in source.replace(" ", "")
         assert value == ours[key]
     assert "batch" in kwargs and "dataset_source" in kwargs
+    # every paper-scale setting reaches the call (none is silently dropped)
+    assert set(scale_params(chapter, "paper")) <= set(kwargs)
 
 
 def test_a_run_saves_the_record_and_times_it(
@@ -66,3 +69,17 @@ def test_a_run_saves_the_record_and_times_it(
     text = paper_scale.report([timing])
     assert "| §3.4 mimicry | 2 | 2 | 0 |" in text
     assert f"| `{rec.model}` | `mimicry` |" in text
+    # a record another run made under the same name is refused, never reported as this run's
+    entry["records"][rec.model]["created"] = "earlier"
+    timing.write_text(
+        json.dumps({"model": rec.model, "machine": {"python": "3"}, "chapters": [entry]})
+    )
+    with pytest.raises(SystemExit, match="not the one"):
+        paper_scale.report([timing])
+
+
+def test_a_misspelt_parameter_stops_before_any_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    argv = ["paper_scale.py", "--chapters", "mimicry", "answer", "-p", "n_wrnog=3"]
+    monkeypatch.setattr("sys.argv", argv)
+    with pytest.raises(SystemExit, match="n_wrnog"):
+        paper_scale.main()

@@ -8,10 +8,12 @@ torchvision). The runtime side (``openvino-genai``) needs none of it. The result
 written to a temporary folder and renamed into place, so a crashed export leaves nothing
 half-written and two racing processes both end with a whole folder.
 
-``python -m syco.models.ov_export prepare-exporter`` builds only the exporter's venv and
-needs nothing but the standard library: ``make`` starts it in the background beside the
-project's own install (two cores, two single-threaded pip jobs), and a file lock makes the
-export wait for it rather than build a second one.
+Run by path with ``prepare-exporter`` (``runpy.run_path`` on this file, as the Makefile's
+``OV_EXPORTER`` does; not ``-m``, which would import ``syco.models`` and so need the
+installed packages), it builds only the exporter's venv with nothing but the standard
+library: ``make`` starts it in the background beside the project's own install (two cores,
+two single-threaded pip jobs), and a file lock makes the export wait for it rather than
+build a second one.
 """
 
 from __future__ import annotations
@@ -138,5 +140,6 @@ def export(src: Path, target: Path, weight_format: str = "int8") -> Path:
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["prepare-exporter"]:
-        sys.exit("usage: python -m syco.models.ov_export prepare-exporter")
+        launch = f"import runpy; runpy.run_path({__file__!r}, run_name='__main__')"
+        sys.exit(f'usage: python -c "{launch}" prepare-exporter')
     exporter_python()

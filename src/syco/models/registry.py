@@ -266,7 +266,7 @@ def get_model(spec: str, *, cache: Cache | None = None, **options: Any) -> Model
     wrapper_opts = {**DEFAULTS.get(backend, {})}
     env_batch = os.environ.get("SYCO_BATCH_SIZE")
     if cls.local and env_batch:  # a GPU takes far bigger batches than the CPU defaults
-        if not env_batch.isdigit() or int(env_batch) < 1:
+        if not env_batch.isdecimal() or int(env_batch) < 1:
             raise SycoError(f"SYCO_BATCH_SIZE must be a whole number >= 1, got {env_batch!r}")
         wrapper_opts["batch_size"] = int(env_batch)
     if not cls.local:
