@@ -305,6 +305,58 @@ class Cache:
         _when_unlocked(write)
 
     @_friendly
+    def add_missing(self, items: Iterable[tuple[str, dict[str, Any], Any]]) -> int:
+        """Insert the entries whose key is absent; an entry already here is never replaced
+        (a published key adds to an answer key, it does not overwrite it). How many were
+        added."""
+        rows = [
+            (
+                k,
+                str(req.get("model", "")),
+                str(req.get("kind", "")),
+                canonical_json(req),
+                canonical_json(val),
+                time.time(),
+            )
+            for k, req, val in items
+        ]
+        if not rows:
+            return 0
+        conn = self._conn()
+        added = 0
+
+        def write() -> None:
+            nonlocal added
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                before = conn.total_changes
+                conn.executemany("INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?, ?, ?)", rows)
+                added = conn.total_changes - before
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+        _when_unlocked(write)
+        return added
+
+    @_friendly
+    def entries(self, keys: Iterable[str]) -> list[tuple[str, dict[str, Any], Any]]:
+        """(key, request, value) of each key present, for publishing a run's entries."""
+        keys = list(dict.fromkeys(keys))
+        out: list[tuple[str, dict[str, Any], Any]] = []
+        conn = self._conn()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for k, r, v in conn.execute(
+                f"SELECT key, request, value FROM answers WHERE key IN ({marks})", chunk
+            ):
+                out.append((k, json.loads(r), json.loads(v)))
+        return out
+
+    @_friendly
     def stats(self) -> list[dict[str, Any]]:
         rows = (
             self._conn()

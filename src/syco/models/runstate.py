@@ -29,6 +29,19 @@ def _count_calls(n: int) -> None:
             f.write(f"{n}\n")
 
 
+_KEY_LOG_LOCK = threading.Lock()
+
+
+def log_keys(keys: list[str]) -> None:
+    """Append the answer-key entries a run reads or writes to ``SYCO_KEY_LOG`` (one key a
+    line), so `syco key record` publishes exactly the entries its run used, hits included."""
+    path = os.environ.get("SYCO_KEY_LOG")
+    if not path or not keys:
+        return
+    with _KEY_LOG_LOCK, open(path, "a", encoding="utf-8") as f:
+        f.write("".join(k + "\n" for k in keys))
+
+
 def offline() -> bool:
     return os.environ.get("SYCO_OFFLINE", "") not in ("", "0", "false")
 

@@ -221,7 +221,8 @@ def run_and_save(
 
 
 def load_runs(chapter: str | None = None, root: Path | None = None) -> list[RunRecord]:
-    """Every saved run, oldest first (so figures list models in the order they were run)."""
+    """Every saved run: the ladder's models by size, then the others oldest first (so
+    figures list models in that order)."""
     base = root or paths.results_dir()
     pattern = f"{chapter}/*.json" if chapter else "*/*.json"
     records = []
@@ -233,7 +234,20 @@ def load_runs(chapter: str | None = None, root: Path | None = None) -> list[RunR
             raise SycoError(
                 f"run record {p} is unreadable ({e}): move it away and rerun the chapter"
             ) from None
-    return sorted(records, key=lambda r: r.created)
+    return sorted(records, key=lambda r: (ladder_rank(r.model), r.created))
+
+
+# The book's assistants by size (Sharma et al. order their five assistants the same way in
+# Figs. 1-4): figures and tables list these first, smallest first, then any other model in
+# the order it was run.
+LADDER_ORDER = ("smollm2", "qwen-0.5b", "qwen-1.5b")
+
+
+def ladder_rank(model: str) -> int:
+    """A record's place on the ladder (``smollm2 [T=1]`` and ``qwen-0.5b [PM x]`` count as
+    their model); models off the ladder come after it."""
+    base = model.split(" [", 1)[0].strip()
+    return LADDER_ORDER.index(base) if base in LADDER_ORDER else len(LADDER_ORDER)
 
 
 def rows_frame(

@@ -18,13 +18,16 @@ total), and seconds.
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from syco import keyfile
 from syco.data import checksum
+from syco.models.ladder import LADDER, ladder_mode, prepared
 from syco.models.registry import batching, loaded_models
-from syco.project import CHAPTERS
+from syco.project import CHAPTERS, project_root
 from syco.results import RunRecord, run_and_save
 
 # Keys every record's spec has (checked by tests/test_chapter_contract.py).
@@ -129,5 +132,41 @@ def run_all(
     it is no setting of the record. One spec given as a plain string is one model, never a
     list of one-letter specs."""
     models = [models] if isinstance(models, str) else list(models)
+    models = runnable_models(_chapter_of(run_one), models)
     with batching(batch):
         return run_and_save(run_one, models, **settings)
+
+
+def _chapter_of(run_one: Callable[..., Any]) -> str | None:
+    """The chapter whose ``run_one`` this is (its package's ``CHAPTER``)."""
+    parts = (run_one.__module__ or "").split(".")
+    if len(parts) < 3 or parts[:2] != ["syco", "tasks"]:
+        return None
+    return getattr(importlib.import_module(".".join(parts[:3])), "CHAPTER", None)
+
+
+def runnable_models(chapter: str | None, models: list[str]) -> list[str]:
+    """The models a run can take on here. A ladder model (`syco.models.ladder`) that would
+    have to be downloaded and prepared to answer is left out, with a line saying so, unless
+    ``SYCO_LADDER=live``: in ``replay`` mode (what `make book` sets) it runs only where the
+    published key holds this chapter's recording; in the default mode also where it is
+    already prepared on this machine."""
+    mode = ladder_mode()
+    if mode == "live" or chapter is None:
+        return models
+    keep = []
+    for spec in models:
+        base = spec.strip()
+        if base not in LADDER:
+            keep.append(spec)
+            continue
+        published = keyfile.covers(project_root(), chapter, base)
+        if published or (mode == "auto" and prepared(base)):
+            keep.append(spec)
+        else:
+            print(
+                f"{base}: not run here: the published answer key has no {chapter} recording "
+                f"and the model is not prepared (`syco prepare-model {base}`, or "
+                f"SYCO_LADDER=live to prepare it on first use)"
+            )
+    return keep

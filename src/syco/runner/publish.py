@@ -1,0 +1,343 @@
+"""Recording, replaying and reproducing the published answer key (`syco.keyfile`).
+
+- `record`: run one chapter for one model (the chapter's own notebook, as `syco run` does,
+  into a scratch folder: the book's page is untouched) with every answer-key entry it reads
+  or writes logged, then write the entries, the run records and a manifest to
+  ``published/``. A run with failed calls publishes nothing; rerun the same command and the
+  answer key resumes where it stopped (``seconds_all_attempts`` adds every attempt up).
+- `reproduce`: rerun every published recording from scratch (a fresh answer key, the ladder
+  models live) and compare each metric with the published one: equal (same engine, same
+  settings) or within the published 95% CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from syco import keyfile, paths
+from syco.cache import Cache
+from syco.errors import SycoError
+from syco.project import CHAPTERS, project_root
+
+# Request fields that name the engine (everything else is the prompt and its settings).
+ENGINE_FIELDS = ("backend", "model", "endpoint", "weights", "dtype", "hints", "score_hints")
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = None
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        mem = round(pages / 2**30, 1)
+    except (ValueError, OSError):
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": mem,
+        "system": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+def commit(root: Path) -> dict[str, Any]:
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        return proc.stdout.strip() if proc.returncode == 0 else ""
+
+    head = git("rev-parse", "HEAD")
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no", "src", "notebooks"))
+    return {"commit": head or None, "dirty": dirty}
+
+
+def engines(entries: list[tuple[str, dict[str, Any], Any]]) -> list[dict[str, Any]]:
+    """Every distinct engine identity among the entries, with its entry count."""
+    seen: dict[str, dict[str, Any]] = {}
+    for _, req, _ in entries:
+        ident = {k: req[k] for k in ENGINE_FIELDS if k in req}
+        key = json.dumps(ident, sort_keys=True)
+        seen.setdefault(key, {**ident, "entries": 0})["entries"] += 1
+    return sorted(seen.values(), key=lambda e: str(e.get("model")))
+
+
+@contextmanager
+def _env(**values: str | None) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    try:
+        for k, v in values.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _run_logged(
+    chapter: str, params: dict[str, Any], log: Path, report: Path
+) -> tuple[float, list[dict[str, Any]]]:
+    """Run the chapter into a scratch folder with its keys logged; (seconds, saved records)."""
+    from syco.runner.execute import run_chapter
+
+    for p in (log, report):
+        p.unlink(missing_ok=True)
+    start = time.perf_counter()
+    with (
+        tempfile.TemporaryDirectory(prefix="syco-record-") as tmp,
+        _env(SYCO_KEY_LOG=str(log), SYCO_RUN_REPORT=str(report), SYCO_LADDER="live"),
+    ):
+        run_chapter(CHAPTERS[chapter], params, output_dir=Path(tmp), progress=False)
+    seconds = time.perf_counter() - start
+    saved = []
+    for line in report.read_text(encoding="utf-8").splitlines() if report.exists() else []:
+        entry = json.loads(line)
+        if entry.get("chapter") == chapter and entry.get("status") in ("saved", "unchanged"):
+            saved.append(json.loads(Path(entry["path"]).read_text(encoding="utf-8")))
+    return seconds, saved
+
+
+def record(
+    chapter: str,
+    model: str,
+    params: dict[str, Any] | None = None,
+    *,
+    root: Path | None = None,
+    force: bool = False,
+    echo: Callable[[str], Any] = lambda s: None,
+) -> Path:
+    """Record `model` on `chapter` into ``published/`` (module docstring); the manifest."""
+    if chapter not in CHAPTERS:
+        raise SycoError(f"unknown chapter {chapter!r}: choose from {', '.join(CHAPTERS)}")
+    root = root or project_root()
+    name = keyfile.recording_name(chapter, model)
+    out = paths.ensure_dir(keyfile.folder(root), "published/")
+    manifest_path = out / f"{name}{keyfile.MANIFEST_SUFFIX}"
+    if manifest_path.exists() and not force:
+        raise SycoError(
+            f"{manifest_path.name} exists: the published recording is kept (pass --force to "
+            "record it again; the old files are replaced only when the new run is complete)"
+        )
+    params = {**(params or {}), "models": [model]}
+    progress = paths.ensure_dir(paths.home() / "published-progress")
+    log, report = progress / f"{name}.keys", progress / f"{name}.report"
+    tally_path = progress / f"{name}.json"
+    tally = json.loads(tally_path.read_text()) if tally_path.exists() else {"seconds": 0.0}
+    echo(f"recording {chapter} with {model} (answer-key entries logged to {log})")
+    t0 = time.time()
+    try:
+        seconds, saved = _run_logged(chapter, params, log, report)
+    finally:  # an interrupted attempt's time still counts
+        tally["seconds"] = tally.get("seconds", 0.0) + time.time() - t0
+        tally_path.write_text(json.dumps(tally))
+    errors = sum(int(r["spec"].get("call_errors") or 0) for r in saved)
+    if not saved:
+        raise SycoError(f"{chapter} with {model} saved no record: nothing to publish")
+    if errors:
+        raise SycoError(
+            f"{chapter} with {model}: {errors} call(s) failed; nothing published (rerun the "
+            "same command: the answer key keeps every answer so far)"
+        )
+    keys = list(dict.fromkeys(log.read_text(encoding="utf-8").split()))
+    entries = Cache().entries(keys)
+    if len(entries) != len(keys):
+        raise SycoError(
+            f"{chapter} with {model}: {len(keys) - len(entries)} answer(s) the run used are "
+            "not in the answer key; nothing published (rerun to complete)"
+        )
+    files: dict[str, Path] = {}
+    with tempfile.TemporaryDirectory(prefix=".publish-", dir=out) as tmp:
+        ent_tmp = Path(tmp) / f"{name}.jsonl.gz"
+        rec_tmp = Path(tmp) / f"{name}.records.json.gz"
+        n = keyfile.write_entries(ent_tmp, entries)
+        keyfile.write_json_gz(rec_tmp, saved)
+        manifest = {
+            "format": keyfile.FORMAT,
+            "name": name,
+            "chapter": chapter,
+            "paper_section": CHAPTERS[chapter].section,
+            "model": model,
+            "parameters": params,
+            "entry_count": n,
+            "entries": keyfile.file_entry(ent_tmp),
+            "records": keyfile.file_entry(rec_tmp),
+            "records_made": [r["model"] for r in saved],
+            "engines": engines(entries),
+            **commit(root),
+            "machine": machine(),
+            "seconds": round(seconds, 1),
+            "seconds_all_attempts": round(max(tally["seconds"], seconds), 1),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        for role, src in (("entries", ent_tmp), ("records", rec_tmp)):
+            files[role] = out / src.name
+            os.replace(src, files[role])
+        tmp_manifest = Path(tmp) / manifest_path.name
+        tmp_manifest.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+        os.replace(tmp_manifest, manifest_path)
+    tally_path.unlink(missing_ok=True)
+    echo(f"published {n} entries and {len(saved)} record(s): {manifest_path}")
+    return manifest_path
+
+
+# -- reproduce -----------------------------------------------------------------------------
+# A metric row's numbers; every other field (metric, subset, template, level, ...) names it.
+NUMBERS = ("value", "ci_low", "ci_high", "n", "n_errors", "n_unparsed", "n_truncated")
+
+
+def _metric_key(m: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(sorted((k, str(v)) for k, v in m.items() if k not in NUMBERS))
+
+
+def _label(m: dict[str, Any]) -> str:
+    extra = [f"{k}={v}" for k, v in sorted(m.items()) if k not in (*NUMBERS, "metric", "subset")]
+    return ", ".join(str(x) for x in [m.get("subset"), *extra] if x not in (None, "", "nan"))
+
+
+def compare_records(
+    published: list[dict[str, Any]], recomputed: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Per metric of every published record: the published value and CI, the recomputed
+    value, and whether it is equal (to 1e-9), within the published CI, outside it, or
+    missing from the recomputed record."""
+    again = {r["model"]: {_metric_key(m): m for m in r["metrics"]} for r in recomputed}
+    rows = []
+    for rec in published:
+        mine = again.get(rec["model"], {})
+        for m in rec["metrics"]:
+            new = mine.get(_metric_key(m))
+            value, lo, hi = m.get("value"), m.get("ci_low"), m.get("ci_high")
+            got = None if new is None else new.get("value")
+            if got is None or value is None:
+                verdict = "missing" if new is None else "no value"
+            elif abs(float(got) - float(value)) <= 1e-9:
+                verdict = "equal"
+            elif lo is not None and hi is not None and float(lo) <= float(got) <= float(hi):
+                verdict = "within CI"
+            else:
+                verdict = "outside CI"
+            rows.append(
+                {
+                    "record": rec["model"],
+                    "metric": m.get("metric"),
+                    "where": _label(m),
+                    "n": m.get("n"),
+                    "published": value,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "recomputed": got,
+                    "verdict": verdict,
+                }
+            )
+    return rows
+
+
+def reproduce(
+    recs: list[keyfile.Recording], out: Path, *, echo: Callable[[str], Any] = lambda s: None
+) -> list[dict[str, Any]]:
+    """Rerun each recording with a fresh answer key and results folder (models prepared and
+    run live), compare, and write the table to `out` (markdown)."""
+    from syco.runner.execute import run_chapter
+
+    all_rows: list[dict[str, Any]] = []
+    timing = []
+    with tempfile.TemporaryDirectory(prefix="syco-reproduce-") as tmp:
+        for rec in recs:
+            keyfile.verify(rec)
+            scratch = Path(tmp) / rec.name
+            report = scratch / "report.jsonl"
+            scratch.mkdir()
+            echo(f"reproducing {rec.name} from scratch")
+            start = time.perf_counter()
+            with _env(
+                SYCO_CACHE=str(scratch / "cache.sqlite"),
+                SYCO_RESULTS=str(scratch / "results"),
+                SYCO_RUN_REPORT=str(report),
+                SYCO_LADDER="live",
+                SYCO_KEY_LOG=None,
+            ):
+                run_chapter(
+                    CHAPTERS[rec.chapter],
+                    dict(rec.manifest["parameters"]),
+                    output_dir=scratch,
+                    progress=False,
+                )
+            seconds = time.perf_counter() - start
+            again = [
+                json.loads(Path(json.loads(line)["path"]).read_text(encoding="utf-8"))
+                for line in report.read_text(encoding="utf-8").splitlines()
+                if json.loads(line).get("status") in ("saved", "unchanged")
+            ]
+            rows = compare_records(rec.records(), again)
+            for r in rows:
+                r["recording"] = rec.name
+            all_rows += rows
+            timing.append((rec.name, rec.manifest.get("seconds"), round(seconds, 1)))
+            echo(f"  {seconds:.0f} s; " + _tally(rows))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(reproduce_markdown(all_rows, timing), encoding="utf-8")
+    echo(f"table written to {out}")
+    return all_rows
+
+
+def _tally(rows: list[dict[str, Any]]) -> str:
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
+    return ", ".join(f"{v}: {n}" for v, n in sorted(counts.items())) or "no metrics"
+
+
+def reproduce_markdown(rows: list[dict[str, Any]], timing: list[tuple[str, Any, float]]) -> str:
+    """The committed comparison table: per recording its times and verdict counts, then
+    every metric."""
+    lines = [
+        "# Published answer key: recomputed from scratch vs published",
+        "",
+        "Generated by `syco key reproduce` (`make reproduce`): each recording rerun with a "
+        "fresh answer key and the models live on this machine (" + machine()["cpu"] + ", "
+        f"{machine()['cores']} cores). Verdict per metric: equal (same engine and settings), "
+        "within the published 95% CI, or outside it.",
+        "",
+        "| recording | published run (s) | recomputed (s) | verdicts |",
+        "|---|---|---|---|",
+    ]
+    for name, pub_s, new_s in timing:
+        mine = [r for r in rows if r.get("recording") == name]
+        lines.append(f"| {name} | {pub_s} | {new_s} | {_tally(mine)} |")
+    lines += [
+        "",
+        "| recording | record | metric | where | n | published [95% CI] | recomputed | verdict |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+
+    def f(v: Any) -> str:
+        return "" if v is None else f"{float(v):.4g}"
+
+    for r in rows:
+        lines.append(
+            f"| {r.get('recording')} | {r['record']} | {r.get('metric')} | "
+            f"{r.get('where') or ''} | {r.get('n')} | {f(r['published'])} "
+            f"[{f(r['ci_low'])}, {f(r['ci_high'])}] | {f(r['recomputed'])} | {r['verdict']} |"
+        )
+    return "\n".join(lines) + "\n"
