@@ -28,6 +28,9 @@ def syco_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("SYCO_PROGRESS", "0")
+    # The ladder's Qwen models answer only from a published key in tests: a test never
+    # downloads or runs them, whatever this machine has prepared.
+    monkeypatch.setenv("SYCO_LADDER", "replay")
     return home
 
 
