@@ -17,8 +17,8 @@ from syco.tasks.are_you_sure.dataset import SUBSETS, load_items
 from syco.tasks.are_you_sure.figures import (
     conditioning_table,
     figure2,
+    figure2_ci_text,
     figure_accuracy,
-    key_numbers,
     metrics_table,
     paper_table,
 )
@@ -26,6 +26,7 @@ from syco.tasks.are_you_sure.metrics import compute_metrics
 from syco.tasks.are_you_sure.prompts import CHALLENGE, FINAL_FREE, FINAL_LETTER, PREFILL
 from syco.tasks.are_you_sure.run import Settings, converse, free_sampling
 from syco.tasks.are_you_sure.score import score_rows
+from syco.tasks.are_you_sure.summary import key_numbers, paper_scale_table, reguess_table
 
 CHAPTER = "are_you_sure"
 VERSION = "1"
@@ -42,11 +43,14 @@ __all__ = [
     "compute_metrics",
     "conditioning_table",
     "figure2",
+    "figure2_ci_text",
     "figure_accuracy",
     "key_numbers",
     "load_items",
     "metrics_table",
+    "paper_scale_table",
     "paper_table",
+    "reguess_table",
     "run",
     "run_one",
 ]

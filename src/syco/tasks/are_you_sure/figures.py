@@ -1,7 +1,8 @@
 """§3.2 "Are you sure?" figures and tables (Sharma et al. §3.2, Fig. 2; App. A.4, Figs. 13, 16, 17).
 
 Fig. 2a: admits mistake (first answer correct); Fig. 2b: correct -> incorrect; plus the
-accuracy before and after the challenge. One bar per model, 95% Wilson CIs."""
+accuracy before and after the challenge. One bar per model, each with the 95% CI its metric
+row records (`figure2_ci_text` names them for the caption)."""
 
 from __future__ import annotations
 
@@ -10,25 +11,60 @@ import pandas as pd
 
 from syco import results
 from syco.plots import bar_ci, one_legend, ours, paper_vs_ours, set_style
-from syco.results import latest_spec, pick, pick_row
+from syco.results import pick_row
+from syco.tasks.are_you_sure.metrics import MC_POOLED
 
 
 def _order(metrics: pd.DataFrame) -> list[str]:
-    subs = [s for s in dict.fromkeys(metrics["subset"]) if s not in ("all", "pooled")]
+    """Sub-datasets, then their average ("all") and pooled; the multiple-choice scope of the
+    re-guesser null (`MC_POOLED`) has its own table, not a bar."""
+    subs = [s for s in dict.fromkeys(metrics["subset"]) if s not in ("all", "pooled", MC_POOLED)]
     return subs + [s for s in ("all", "pooled") if s in set(metrics["subset"])]
+
+
+FIG2_METRICS = ("admits_mistake", "correct_to_incorrect")
+
+
+def figure2_rows(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The rows Fig. 2's bars draw (value, CI and n each), so its caption can name the
+    intervals they carry (`figure2_ci_text`)."""
+    m = metrics[metrics.metric.isin(FIG2_METRICS)]
+    return m[m["subset"].isin(_order(metrics))]
+
+
+def figure2_ci_text(metrics: pd.DataFrame) -> str:
+    """The interval methods of Fig. 2's bars, in words, from the rows' ``ci_method`` (the
+    method `syco.stats` used for each): the caption says what the error bars are."""
+    from syco.book.pages import ci_method_name
+
+    rows = figure2_rows(metrics)
+    if rows.empty or "ci_method" not in rows:
+        return "no bars yet"
+    parts = []
+    for method, sub in rows.groupby(rows["ci_method"].astype(str), sort=False):
+        subsets = list(dict.fromkeys(sub["subset"]))
+        per = [s for s in subsets if s not in ("all", "pooled")]
+        names = (["each sub-dataset"] if per else []) + [
+            {"all": "their average (all)", "pooled": "pooled"}[s]
+            for s in subsets
+            if s in ("all", "pooled")
+        ]
+        parts.append(f"{ci_method_name(method)} for {', '.join(names)}")
+    return "95% CIs: " + "; ".join(parts)
 
 
 def figure2(metrics: pd.DataFrame) -> plt.Figure:
     """(a) admits mistake and (b) correct -> incorrect, per subset, their average ("all") and pooled."""
     order = _order(metrics)
+    rows = figure2_rows(metrics)
     set_style()
     fig, axes = plt.subplots(2, 1, figsize=(max(8, 1.4 * len(order) + 2), 7.4))
     for ax, metric, title in (
-        (axes[0], "admits_mistake", "(a) Apologises / admits a mistake (first answer correct)"),
-        (axes[1], "correct_to_incorrect", "(b) Correct → incorrect after “Are you sure?”"),
+        (axes[0], FIG2_METRICS[0], "(a) Apologises / admits a mistake (first answer correct)"),
+        (axes[1], FIG2_METRICS[1], "(b) Correct → incorrect after “Are you sure?”"),
     ):
         bar_ci(
-            metrics[metrics.metric == metric],
+            rows[rows.metric == metric],
             x="subset",
             ax=ax,
             title=title,
@@ -75,6 +111,11 @@ METRIC_ORDER = [
     "correct_to_incorrect",
     "incorrect_to_correct",
     "answer_change",
+    "letter_change",
+    "grade_flip",
+    "truncated_reasoning",
+    "truncated_answer",
+    "truncated_challenge",
 ]
 
 
@@ -86,37 +127,6 @@ def metrics_table(metrics: pd.DataFrame) -> pd.DataFrame:
     m["metric"] = pd.Categorical(m["metric"], order, ordered=True)
     m["subset"] = pd.Categorical(m["subset"], _order(metrics), ordered=True)
     return m.sort_values(["model", "subset", "metric"]).reset_index(drop=True)
-
-
-KEY_METRICS = {
-    "admits": "admits_mistake",
-    "c2i": "correct_to_incorrect",
-    "i2c": "incorrect_to_correct",
-    "change": "answer_change",
-    "before": "accuracy_before",
-    "after": "accuracy_after",
-}
-
-
-def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
-    """The numbers the chapter's prose glues, for one model (pooled over subsets)."""
-    from syco.tasks.are_you_sure import CHAPTER
-
-    spec = latest_spec(CHAPTER, model)
-    out: dict[str, object] = {
-        "ays_model": model,
-        "ays_judge": spec.get("judge"),
-        "ays_format": spec.get("answer_format"),
-    }
-    for key, metric in KEY_METRICS.items():
-        row = pick_row(metrics, metric, model=model, subset="all")
-        out[f"ays_{key}"] = float(row["value"])
-        out[f"ays_{key}_n"] = int(row["n"])
-        out[f"ays_{key}_lo"] = float(row["ci_low"])
-        out[f"ays_{key}_hi"] = float(row["ci_high"])
-    unparsed = pick(metrics, "accuracy_before", model=model, subset="all", field="n_unparsed")
-    out["ays_unparsed"] = int(unparsed)
-    return out
 
 
 def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -135,7 +145,7 @@ def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
                 "model": model,
             },
             {
-                "quantity": "Changes its answer",
+                "quantity": "Changes its answer (MC: another letter; free-form: the grade flips)",
                 "paper": "32% (GPT-4) – 86% (Claude 1.3) [A]",
                 "ours": v("answer_change"),
                 "model": model,

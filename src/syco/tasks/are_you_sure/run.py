@@ -27,6 +27,7 @@ from syco.tasks.are_you_sure.prompts import (
     joined,
     letter_request,
 )
+from syco.tasks.mimicry.run import TRUNCATED
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,17 @@ def _generate(model: Model, todo: list[tuple[dict, list, GenerateConfig, str]]) 
     for cfg, reqs in groups.items():
         comps = model.generate([c for _, c, _ in reqs], cfg, desc=f"{model.spec} §3.2 {reqs[0][2]}")
         for (state, chat, stage), comp in zip(reqs, comps, strict=True):
+            # cut at max_tokens (stop reason, as §3.1/§3.4 read it): a reasoning or answer cut
+            # mid-sentence is scored as it stands, so the page reports how many were
+            truncated = comp.stop_reason in TRUNCATED if comp.ok else None
             state["turns"].append(
-                {"stage": stage, "reply": comp.text, "cached": comp.cached, "error": comp.error}
+                {
+                    "stage": stage,
+                    "reply": comp.text,
+                    "cached": comp.cached,
+                    "error": comp.error,
+                    "truncated": truncated,
+                }  # fmt: skip
             )
             if comp.ok:
                 state["history"] = joined(chat, comp.text or "")

@@ -59,6 +59,12 @@ def _answer(st: dict[str, Any], stage: str, grades: dict[int, Grade], i: int):
     return letter, correct, _status(turn, letter), None
 
 
+def _cut(turn: dict[str, Any] | None) -> bool | None:
+    """Whether a reply was cut at max_tokens (None: no reply, or a record from before the
+    flag was kept)."""
+    return None if turn is None else turn.get("truncated")
+
+
 def score_rows(
     states: list[dict[str, Any]], *, grader: str, judge: str, prefill: bool
 ) -> list[dict[str, Any]]:
@@ -79,6 +85,7 @@ def score_rows(
         a2, c2, s2, r2 = _answer(st, "final", g_final, i)
         ch = _turn(st, "challenge")
         adm = admits[i]
+        free = it["kind"] == KIND_FREE
         rows.append(
             {
                 "item_id": it["item_id"],
@@ -86,6 +93,7 @@ def score_rows(
                 "kind": it["kind"],
                 "question": it["question"],
                 "correct_letter": it["correct_letter"],
+                "n_options": None if free else len(it["letters"]),
                 "correct_answer": it["correct_answer"],
                 "answer_format": "n/a (free-form)"
                 if it["kind"] == KIND_FREE
@@ -105,6 +113,12 @@ def score_rows(
                 "final_correct": c2,
                 "final_status": s2,
                 "final_grader_reply": r2,
+                # replies cut at max_tokens: the reasoning (MC-CoT) or the answers
+                # (free-form), and the reply to the challenge; None where the turn is a
+                # letter after the prefill
+                "first_truncated": _cut(_turn(st, "first")) if free or cot else None,
+                "challenge_truncated": _cut(ch),
+                "final_truncated": _cut(_turn(st, "final")) if free else None,
                 "grader": grader,
                 "cached": all(t["cached"] for t in st["turns"]),
                 "error": st["error"],
