@@ -21,11 +21,11 @@ def test_notebook_runs_with_proxy_labeller(model_home, data_mirror, tmp_path):
     nb = nbformat.read(out, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
-    # Fig. 5 and the PM-vs-humans figure are glued (shown by the page's {glue:figure}), the
-    # sensitivity figure displayed.
+    # Fig. 5, the sensitivity figure and the PM-vs-humans figure are glued (each shown once,
+    # by the page's {glue:figure}); none is also displayed under its cell.
     images = [k for o in outputs for k in o.get("data", {}) if k.endswith("image/png")]
     glued_images = [k for k in images if k.startswith("application/papermill.record/")]
-    assert len(glued_images) == 2 and 1 <= len(images) - len(glued_images) <= 2, images
+    assert len(glued_images) == 3 and len(images) == len(glued_images), images
     glued = {o.get("metadata", {}).get("scrapbook", {}).get("name") for o in outputs}
     prose = "".join(c.source for c in nb.cells if c.cell_type == "markdown")
     referenced = set(re.findall(r"\{glue:text\}`([A-Za-z0-9_]+)", prose))

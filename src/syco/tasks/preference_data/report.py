@@ -178,3 +178,71 @@ def labelling_frame() -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+# -- humans vs the trained PM (the page's last section; record: `syco.pm.learned`) ----------
+HUMANS, PM = "humans", "trained PM"
+
+
+def interval_order(a_lo: float, a_hi: float, b_lo: float, b_hi: float) -> int:
+    """+1 if interval a lies wholly above b, -1 wholly below, 0 if they overlap (or one is
+    missing): the only comparison the prose may put in words (no difference claimed where
+    the 95% intervals overlap)."""
+    if any(math.isnan(_num(v)) for v in (a_lo, a_hi, b_lo, b_hi)):
+        return 0
+    return 1 if a_lo > b_hi else -1 if a_hi < b_lo else 0
+
+
+def _ci(r: dict[str, Any]) -> str:
+    return f"{_num(r['value']):.1%} [{_num(r['ci_low']):.1%}, {_num(r['ci_high']):.1%}]"
+
+
+def pm_vs_humans_verdict(metrics: list[dict[str, Any]]) -> tuple[str, int, int]:
+    """(sentence, features that differ, features) for the humans-vs-PM fits, worded from the
+    intervals: the PM's σ(α) is called higher or lower than the humans' only where the two
+    95% intervals do not overlap; otherwise the sentence says the fits cannot be told apart.
+    `metrics`: the record's rows (``who`` = humans / trained PM)."""
+    by = {(r["who"], r["subset"]): r for r in metrics if r.get("metric") == "p_preferred"}
+    feats = sorted({f for (_, f) in by if (HUMANS, f) in by and (PM, f) in by})
+    above: list[tuple[float, str]] = []
+    below: list[tuple[float, str]] = []
+    for f in feats:
+        h, p = by[(HUMANS, f)], by[(PM, f)]
+        side = interval_order(p["ci_low"], p["ci_high"], h["ci_low"], h["ci_high"])
+        if side:
+            gap = abs(_num(p["value"]) - _num(h["value"]))
+            (above if side > 0 else below).append((gap, f'"{f}" (PM {_ci(p)} vs humans {_ci(h)})'))
+    k, d = len(feats), len(above) + len(below)
+    if k == 0:
+        return "no feature was fitted for both, so there is nothing to compare", 0, 0
+    if d == 0:
+        return (
+            f"on all {k} features the two 95% intervals overlap, so at this size the figure "
+            "cannot tell the PM from the humans"
+        ), 0, k  # fmt: skip
+    parts = []
+    if above:
+        parts.append("the PM rewards more than the humans do "
+                     + " and ".join(t for _, t in sorted(above, reverse=True)))  # fmt: skip
+    if below:
+        parts.append("the PM rewards less than the humans do "
+                     + " and ".join(t for _, t in sorted(below, reverse=True)))  # fmt: skip
+    rest = (f"; on the other {k - d} features the intervals overlap (no difference shown at "
+            "this size)") if k > d else ""  # fmt: skip
+    return (
+        f"on {d} of {k} features the two 95% intervals do not overlap: "
+        + "; ".join(parts) + rest
+    ), d, k  # fmt: skip
+
+
+def pm_vs_humans_numbers(record: Any | None) -> dict[str, Any]:
+    """Glue values (``pd_pvh_*``) of the humans-vs-PM section from its record
+    (`syco.pm.learned.load()`; None: not recorded yet, and the prose says so)."""
+    if record is None:
+        return {"pd_pvh_n": 0, "pd_pvh_agree": float("nan"), "pd_pvh_n_differ": 0,
+                "pd_pvh_n_features": 0,
+                "pd_pvh_verdict": "no PM-vs-humans record yet, so nothing to compare"}  # fmt: skip
+    text, d, k = pm_vs_humans_verdict(record.metrics)
+    return {"pd_pvh_n": record.spec.get("n_pairs", 0),
+            "pd_pvh_agree": record.spec.get("pm_agrees_with_humans", float("nan")),
+            "pd_pvh_n_differ": d, "pd_pvh_n_features": k, "pd_pvh_verdict": text}  # fmt: skip
