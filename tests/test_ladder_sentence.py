@@ -73,3 +73,28 @@ def test_rows_come_in_ladder_order_from_a_metrics_frame():
     )
     assert [x.model for x in ladder_rows(m, "a")] == ["smollm2", "qwen-1.5b"]
     assert ladder_rank("qwen-0.5b [PM smollm2-rm]") == 1 and ladder_rank("openai/x") == 3
+
+
+def test_a_chapter_ladder_section_reads_its_headlines_and_the_pm_suffix():
+    from syco.book import ladder as book_ladder
+
+    rows = [
+        ("smollm2 [PM smollm2-rm]", 0.10, 0.05, 0.15),
+        ("qwen-0.5b [PM smollm2-rm]", 0.50, 0.40, 0.60),
+        ("qwen-0.5b [PM other]", 0.99, 0.98, 1.0),
+    ]
+    m = pd.DataFrame(
+        [
+            {"chapter": "pm_bon", "model": name, "metric": "answer_sycophancy", "subset": "PM",
+             "N": 8, "value": v, "ci_low": lo, "ci_high": hi, "n": 200}
+            for name, v, lo, hi in rows
+        ]
+    )  # fmt: skip
+    text = book_ladder.findings("pm_bon", m, suffix=" [PM smollm2-rm]")
+    assert "Qwen2.5-Coder-0.5B 50.0% [40.0, 60.0] (n=200)" in text
+    assert "99.0" not in text  # another PM's record is not this ladder
+    assert (
+        "is higher than the smallest's" in text and "Not recorded yet: Qwen2.5-Coder-1.5B" in text
+    )
+    fig = book_ladder.figure("pm_bon", m, suffix=" [PM smollm2-rm]")
+    assert fig is not None and len(fig.axes) == 1
