@@ -78,8 +78,16 @@ def list_cmd() -> None:
         )
 
 
-def _parse(chapter: str | None, model: str | None) -> list[keyfile.Recording]:
-    return _select(chapter, model)
+@app.command("refresh")
+def refresh_cmd(
+    chapter: str | None = typer.Option(None, help="Only this chapter."),
+    model: str | None = typer.Option(None, "--model", "-m", help="Only this model."),
+) -> None:
+    """Re-derive published run records from their entries with today's code (zero model
+    calls): after a change to a chapter's scoring or metrics."""
+    from syco.runner.publish import refresh
+
+    refresh(_select(chapter, model), echo=typer.echo)
 
 
 @app.command("reproduce")
@@ -94,4 +102,4 @@ def reproduce_cmd(
     per metric whether the value equals the published one or lies within its CI."""
     from syco.runner.publish import reproduce
 
-    reproduce(_parse(chapter, model), out, echo=typer.echo)
+    reproduce(_select(chapter, model), out, echo=typer.echo)

@@ -253,43 +253,83 @@ def compare_records(
     return rows
 
 
+def _rerun(
+    rec: keyfile.Recording, scratch: Path, *, replay: bool
+) -> tuple[list[dict[str, Any]], float]:
+    """Run a recording's chapter again in `scratch` (its own answer key and results): from
+    the recording alone with zero model calls (``replay``), or from nothing with the models
+    live. The records it saved, and seconds."""
+    from syco.runner.execute import run_chapter
+
+    scratch.mkdir(parents=True, exist_ok=True)
+    cache, report = scratch / "cache.sqlite", scratch / "report.jsonl"
+    if replay:
+        keyfile.import_into(Cache(cache), [rec])
+    start = time.perf_counter()
+    with _env(
+        SYCO_CACHE=str(cache),
+        SYCO_RESULTS=str(scratch / "results"),
+        SYCO_RUN_REPORT=str(report),
+        SYCO_LADDER="replay" if replay else "live",
+        SYCO_OFFLINE="1" if replay else None,
+        SYCO_KEY_LOG=None,
+    ):
+        run_chapter(
+            CHAPTERS[rec.chapter],
+            dict(rec.manifest["parameters"]),
+            output_dir=scratch,
+            progress=False,
+        )
+    seconds = time.perf_counter() - start
+    saved = [
+        json.loads(Path(json.loads(line)["path"]).read_text(encoding="utf-8"))
+        for line in report.read_text(encoding="utf-8").splitlines()
+        if json.loads(line).get("status") in ("saved", "unchanged")
+    ]
+    return saved, seconds
+
+
+def refresh(recs: list[keyfile.Recording], *, echo: Callable[[str], Any] = lambda s: None) -> None:
+    """Re-derive each recording's run records from its entries with today's chapter code
+    (scoring and metrics change; the model outputs do not): zero model calls. The manifest
+    keeps the recording's engine, machine and seconds, and says which commit derived the
+    records."""
+    root = project_root()
+    with tempfile.TemporaryDirectory(prefix="syco-refresh-") as tmp:
+        for rec in recs:
+            keyfile.verify(rec)
+            saved, seconds = _rerun(rec, Path(tmp) / rec.name, replay=True)
+            path = rec.path("records")
+            tmp_rec = Path(tmp) / path.name
+            keyfile.write_json_gz(tmp_rec, saved)
+            manifest = {
+                **rec.manifest,
+                "records": keyfile.file_entry(tmp_rec),
+                "records_made": [r["model"] for r in saved],
+                "records_derived_at": commit(root),
+            }
+            os.replace(tmp_rec, path)
+            tmp_m = Path(tmp) / rec.manifest_path.name
+            tmp_m.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+            os.replace(tmp_m, rec.manifest_path)
+            echo(f"{rec.name}: records re-derived from its entries in {seconds:.0f} s")
+
+
 def reproduce(
     recs: list[keyfile.Recording], out: Path, *, echo: Callable[[str], Any] = lambda s: None
 ) -> list[dict[str, Any]]:
-    """Rerun each recording with a fresh answer key and results folder (models prepared and
-    run live), compare, and write the table to `out` (markdown)."""
-    from syco.runner.execute import run_chapter
-
+    """Per recording: replay it (today's code, zero calls) and rerun it from scratch (fresh
+    answer key, models live), compare metric by metric, and write the table to `out`."""
     all_rows: list[dict[str, Any]] = []
     timing = []
     with tempfile.TemporaryDirectory(prefix="syco-reproduce-") as tmp:
         for rec in recs:
             keyfile.verify(rec)
-            scratch = Path(tmp) / rec.name
-            report = scratch / "report.jsonl"
-            scratch.mkdir()
-            echo(f"reproducing {rec.name} from scratch")
-            start = time.perf_counter()
-            with _env(
-                SYCO_CACHE=str(scratch / "cache.sqlite"),
-                SYCO_RESULTS=str(scratch / "results"),
-                SYCO_RUN_REPORT=str(report),
-                SYCO_LADDER="live",
-                SYCO_KEY_LOG=None,
-            ):
-                run_chapter(
-                    CHAPTERS[rec.chapter],
-                    dict(rec.manifest["parameters"]),
-                    output_dir=scratch,
-                    progress=False,
-                )
-            seconds = time.perf_counter() - start
-            again = [
-                json.loads(Path(json.loads(line)["path"]).read_text(encoding="utf-8"))
-                for line in report.read_text(encoding="utf-8").splitlines()
-                if json.loads(line).get("status") in ("saved", "unchanged")
-            ]
-            rows = compare_records(rec.records(), again)
+            echo(f"{rec.name}: replaying the published entries")
+            published, _ = _rerun(rec, Path(tmp) / rec.name / "replay", replay=True)
+            echo(f"{rec.name}: recomputing from scratch")
+            again, seconds = _rerun(rec, Path(tmp) / rec.name / "scratch", replay=False)
+            rows = compare_records(published, again)
             for r in rows:
                 r["recording"] = rec.name
             all_rows += rows
