@@ -48,7 +48,12 @@ def machine() -> dict[str, Any]:
         mem = round(pages / 2**30, 1)
     except (ValueError, OSError):
         pass
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        load = None
     return {
+        "load_avg_1_5_15_min_at_end": load,
         "cpu": cpu,
         "cores": os.cpu_count(),
         "memory_gib": mem,
@@ -139,7 +144,14 @@ def record(
             f"{manifest_path.name} exists: the published recording is kept (pass --force to "
             "record it again; the old files are replaced only when the new run is complete)"
         )
-    params = {**(params or {}), "models": [model]}
+    from syco.runner.execute import notebook_parameters
+    from syco.runner.params import _default
+
+    # Every parameter as the run saw it (the notebook's defaults today, then the caller's),
+    # so a replay years later does not depend on what the notebook's defaults have become.
+    infos = notebook_parameters(root / "notebooks" / CHAPTERS[chapter].notebook)
+    defaults = {k: _default(info) for k, info in infos.items()}
+    params = {**defaults, **(params or {}), "models": [model]}
     progress = paths.ensure_dir(paths.home() / "published-progress")
     log, report = progress / f"{name}.keys", progress / f"{name}.report"
     tally_path = progress / f"{name}.json"
@@ -166,6 +178,8 @@ def record(
             f"{chapter} with {model}: {len(keys) - len(entries)} answer(s) the run used are "
             "not in the answer key; nothing published (rerun to complete)"
         )
+    old = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
+    new_calls = sum(int(r["spec"].get("new_calls") or 0) for r in saved)
     files: dict[str, Path] = {}
     with tempfile.TemporaryDirectory(prefix=".publish-", dir=out) as tmp:
         ent_tmp = Path(tmp) / f"{name}.jsonl.gz"
@@ -190,6 +204,12 @@ def record(
             "seconds_all_attempts": round(max(tally["seconds"], seconds), 1),
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+        if old is not None and new_calls == 0:
+            # Republished from the answer key alone (settings written out, records
+            # re-derived): the recording's own time and machine are the first run's.
+            keep = ("seconds", "seconds_all_attempts", "machine", "created")
+            manifest.update({k: old[k] for k in keep if k in old})
+            manifest["republished"] = {**commit(root), "at": datetime.now(UTC).isoformat()}
         for role, src in (("entries", ent_tmp), ("records", rec_tmp)):
             files[role] = out / src.name
             os.replace(src, files[role])
