@@ -72,7 +72,7 @@ def test_summary_table_has_a_row_per_metric_escaped_with_cis_and_paper():
     html = P.summary_table(_metrics(), available={"answer"})
     assert html.count("<tr class='syco-row") == 2
     assert "openai/&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
-    assert "0.500 <span class='syco-ci'>[0.250, 0.750]</span>" in html
+    assert "50% <span class='syco-ci'>[25, 75]</span>" in html
     assert "[no CI]" in html
     assert "syco-row syco-warn" in html  # the row with errors is flagged
     assert "27% [P]" in html

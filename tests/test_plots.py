@@ -53,8 +53,9 @@ def test_ours_gives_value_interval_and_n() -> None:
     from syco.plots import ours
 
     row = {"value": 0.0, "ci_low": 0.0, "ci_high": 0.4899, "n": 4}
-    assert ours(row) == "0.0% [0.0%, 49.0%], n=4"
-    assert ours({"value": float("nan"), "ci_low": None, "ci_high": None, "n": 0}) == "no data (n=0)"
+    assert ours(row) == "0% [0, 49]" and ours(row).n == 4  # n goes in its own column
+    missing = ours({"value": float("nan"), "ci_low": None, "ci_high": None, "n": 0})
+    assert missing == "no data" and missing.n == 0
     assert ours({}) is None
 
 

@@ -142,30 +142,49 @@ def n_range(ns: Any) -> str:
     return f"n={vals[0]}" if len(vals) == 1 else f"n={vals[0]}–{vals[-1]}"
 
 
-def wide_table(df: pd.DataFrame) -> Any:
-    """A table of long texts (responses, prompts) shown whole, without the index."""
-    return df.style.hide(axis="index")
+def wide_table(df: pd.DataFrame) -> pd.DataFrame:
+    """A table of long texts (responses, prompts) shown whole, without the index: the
+    chapter's table display (`table_html`) never cuts a cell and wraps long text."""
+    return df.reset_index(drop=True)
 
 
-def ours(row: Any) -> str | None:
-    """Our value as the tables show it: "12.5% [3.1%, 38.4%], n=8" (None when missing)."""
+class Measured(str):
+    """Our value as a table cell ("58% [52, 64]") that keeps the n behind it, so a table
+    can give n its own column rather than a suffix inside the text."""
+
+    n: int | None
+
+    def __new__(cls, text: str, n: int | None = None) -> Measured:
+        obj = super().__new__(cls, text)
+        obj.n = n
+        return obj
+
+
+def ours(row: Any) -> Measured | None:
+    """Our value as the tables show it: "12% [3, 38]" with ``.n`` = 8 (None when missing).
+    The method (`ci_method`) decides percent: a bootstrap row is not a share."""
     if row is None or not hasattr(row, "get") or row.get("value") is None:
         return None
     v, lo, hi, n = (row.get(k) for k in ("value", "ci_low", "ci_high", "n"))
+    k = None if n is None or pd.isna(n) else int(n)
     if pd.isna(v):
-        return f"no data (n={int(n or 0)})"
-    ci = "" if lo is None or pd.isna(lo) else f" [{lo:.1%}, {hi:.1%}]"
-    return f"{v:.1%}{ci}, n={int(n)}"
+        return Measured("no data", k or 0)
+    return Measured(fmt_interval(v, lo, hi, row.get("ci_method")), k)
 
 
 def paper_vs_ours(rows: Sequence[Mapping[str, object]], cite: str = "") -> pd.DataFrame:
     """A table with the paper's reported numbers in their own, labelled column.
 
     Each row: {"quantity", "paper" (text as reported, with its source tag), "ours" (a number
-    from our records), "model"}. Ours is formatted here; the paper's stays as reported.
+    from our records, or `ours()` of a metric row), "model"}, optionally "n". Ours is
+    formatted here, its n in its own column; the paper's stays as reported.
     ``cite`` names where in the paper the numbers are (e.g. "§3.2, Fig. 2; App. A.4")."""
     df = pd.DataFrame(rows)
+    # n read before pandas turns the cells into plain strings (a `Measured` keeps it)
+    ns = [getattr(r.get("ours"), "n", None) for r in rows]
     if "ours" in df:
+        if "n" not in df and any(k is not None for k in ns):
+            df.insert(list(df.columns).index("ours") + 1, "n", pd.array(ns, dtype="Int64"))
         df["ours"] = df["ours"].map(
             lambda v: f"{v:.1%}" if isinstance(v, float) and abs(v) <= 1.5 else v
         )
@@ -177,3 +196,172 @@ def paper_vs_ours(rows: Sequence[Mapping[str, object]], cite: str = "") -> pd.Da
             "model": "Our model",
         }
     )
+
+
+# --- tables as the pages show them -----------------------------------------------------------
+# Every DataFrame a chapter displays goes through `table_html` (`install_table_display`):
+# no positional index, value and interval in one cell, counts as integers, and no cell cut
+# short (pandas cuts a text cell at 50 characters by default, mid-sentence).
+
+SHARE_METHODS = ("wilson", "newcombe")  # `syco.stats` interval names for [0, 1] values
+COUNT_NAMES = {"n", "N", "k", "level", "levels", "errors", "unparsed", "count", "rank"}
+COUNT_WORDS = ("calls", "hits", "tokens", "samples", "items", "pairs", "poems", "questions",
+               "count", "prompts", "draws", "chains", "errors", "unparsed")  # fmt: skip
+MISSING = "–"
+
+
+def _missing(v: Any) -> bool:
+    if v is None or v is pd.NA:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def is_share(value: Any, lo: Any = None, hi: Any = None, method: Any = None) -> bool:
+    """Whether a value and its interval read as a percentage: the interval method says so
+    where the row names one (Wilson / Newcombe: shares and their differences; bootstrap:
+    unbounded), else all three lie in [-1, 1]."""
+    if not _missing(method):
+        return str(method).startswith(SHARE_METHODS)
+    vals = [float(x) for x in (value, lo, hi) if not _missing(x)]
+    return bool(vals) and all(abs(x) <= 1 for x in vals)
+
+
+def _fixed(x: float, digits: int) -> str:
+    s = f"{x:.{digits}f}"
+    return s[1:] if s.startswith("-") and float(s) == 0 else s  # no "-0"
+
+
+def fmt_number(v: Any) -> str:
+    """A value that is not a share: three decimals below 1, fewer above."""
+    if _missing(v):
+        return MISSING
+    f = float(v)
+    if abs(f) >= 1000:
+        return f"{f:,.0f}"
+    return _fixed(f, 3 if abs(f) < 1 else 2)
+
+
+def fmt_interval(value: Any, lo: Any = None, hi: Any = None, method: Any = None) -> str:
+    """ "58% [52, 64]" for a share or a difference of shares (one decimal where the interval
+    is narrower than 2 points), "0.123 [0.101, 0.145]" otherwise; "[no CI]" where the row
+    has none."""
+    if _missing(value):
+        return "no data"
+    no_ci = _missing(lo) or _missing(hi)
+    if is_share(value, lo, hi, method):
+        width = 100 * (float(hi) - float(lo)) if not no_ci else 100.0
+        d = 0 if width >= 2 else 1
+        text = _fixed(100 * float(value), d) + "%"
+        ci = "" if no_ci else f" [{_fixed(100 * float(lo), d)}, {_fixed(100 * float(hi), d)}]"
+    else:
+        text = fmt_number(value)
+        ci = "" if no_ci else f" [{fmt_number(lo)}, {fmt_number(hi)}]"
+    return text + (" [no CI]" if no_ci else ci)
+
+
+def is_count_column(name: Any) -> bool:
+    """Columns that hold counts (n, errors, calls, ...): shown as integers, never "6.000"."""
+    label = " ".join(str(x) for x in name) if isinstance(name, tuple) else str(name)
+    low = label.lower()
+    return (
+        label in COUNT_NAMES
+        or low.startswith(("n_", "n ", "num_", "number"))
+        or any(w in low for w in COUNT_WORDS)
+    )
+
+
+def fmt_count(v: Any) -> str:
+    if _missing(v):
+        return MISSING
+    f = float(v)
+    return f"{int(f):,}" if f.is_integer() else fmt_number(f)
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, (list, tuple, dict)):
+        return str(v)
+    if _missing(v):
+        return ""
+    if isinstance(v, float):
+        return fmt_number(v)
+    return str(v)
+
+
+def _positional(index: pd.Index) -> bool:
+    """An unnamed integer index: row positions (0, 1, 2, ... or what a filter kept of
+    them), which say nothing to a reader."""
+    return (
+        not isinstance(index, pd.MultiIndex)
+        and index.name is None
+        and pd.api.types.is_integer_dtype(index.dtype)
+    )
+
+
+def display_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame as text cells, the way a page shows it: a meaningful index (models,
+    subsets, pivot keys) becomes ordinary columns, a positional one is dropped; value,
+    ci_low and ci_high become one "value [95% CI]" cell; counts are integers."""
+    out = df.copy()
+    if _positional(out.index):
+        out = out.reset_index(drop=True)
+    else:
+        names = [n if n is not None else " " * (i + 1) for i, n in enumerate(out.index.names)]
+        out.index = out.index.set_names(names)
+        out = out.reset_index()
+    cols = list(out.columns)
+    if {"value", "ci_low", "ci_high"} <= set(cols):
+        method = out["ci_method"] if "ci_method" in out else [None] * len(out)
+        cell = [
+            fmt_interval(v, lo, hi, m)
+            for v, lo, hi, m in zip(out["value"], out["ci_low"], out["ci_high"], method,
+                                    strict=True)
+        ]  # fmt: skip
+        at = cols.index("value")
+        out = out.drop(columns=["value", "ci_low", "ci_high"])
+        out.insert(at, "value [95% CI]", cell)
+    text = []
+    for i, c in enumerate(out.columns):
+        col = out.iloc[:, i]
+        numeric = pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(
+            col.dtype
+        )
+        if numeric and is_count_column(c):
+            text.append([fmt_count(v) for v in col])
+        elif numeric:
+            text.append([MISSING if _missing(v) else _cell(v) for v in col])
+        else:
+            text.append([_cell(v) for v in col])
+    shown = pd.DataFrame(dict(enumerate(text)), index=range(len(out)), dtype=object)
+    shown.columns = out.columns.set_names([None] * out.columns.nlevels)  # no header stub
+    return shown
+
+
+def table_html(df: pd.DataFrame) -> str:
+    """HTML of a DataFrame as every chapter page shows it (`display_frame`), escaped,
+    without the index and without cutting any cell."""
+    shown = display_frame(df)
+    with pd.option_context("display.max_colwidth", None):
+        return shown.to_html(index=False, escape=True, border=0, classes=["syco-frame"])
+
+
+def install_table_display() -> bool:
+    """Show every DataFrame in this IPython kernel through `table_html` (chapter notebooks
+    display frames from many modules; one formatter keeps them alike). No-op outside a
+    kernel; returns whether it was installed."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    pd.set_option("display.max_colwidth", None)  # plain-text output too: never cut a cell
+    pd.set_option("styler.format.precision", 3)  # a Styler a chapter returns: 3 decimals
+    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, table_html)
+    return True
+
+
+install_table_display()

@@ -96,7 +96,14 @@ def run_seconds(path: Path) -> tuple[float | None, float | None]:
     return last, None
 
 
+REPLAY_COLUMN = "rebuild from cache (s)"
+
+
 def timing_table(root: Path) -> pd.DataFrame:
+    """Per executed chapter page: its parameters, the seconds of its last `syco run` and,
+    where this build re-executed it from the answer key (`syco book` without
+    ``--no-execute``), the seconds that took. The replay column is left out when no page
+    was re-executed (`make book` renders the pages its run just wrote)."""
     out = []
     for ch in CHAPTERS.values():
         nb = root / "book" / "chapters" / ch.notebook
@@ -111,8 +118,13 @@ def timing_table(root: Path) -> pd.DataFrame:
                 "chapter": f"§{ch.section} {ch.title}",
                 "parameters": ", ".join(f"{k}={v!r}" for k, v in params.items()) or "defaults",
                 "syco run (s)": None if run is None else round(run),
-                # `make book` renders the pages its run just wrote; only `syco book` replays.
-                "rebuild from cache (s)": "not replayed" if replay is None else round(replay),
+                REPLAY_COLUMN: None if replay is None else round(replay),
             }
         )
-    return pd.DataFrame(out)
+    df = pd.DataFrame(out)
+    for col in ("syco run (s)", REPLAY_COLUMN):
+        if col in df:
+            df[col] = df[col].astype("Int64")
+    if REPLAY_COLUMN in df and df[REPLAY_COLUMN].isna().all():
+        df = df.drop(columns=REPLAY_COLUMN)
+    return df

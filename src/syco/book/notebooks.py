@@ -19,7 +19,6 @@ from syco.project import Chapter
 
 BANNER_TAG = "syco-banner"
 HIDE_TAGS = {"hide-input", "hide-cell", "remove-input", "remove-cell", "hide-output"}
-REPO_SLUG_DEFAULT = "syco-book/sycophancy-book"
 
 
 def papermill_parameters(path: Path) -> dict[str, Any]:
@@ -36,9 +35,14 @@ def _params_text(params: dict[str, Any]) -> str:
 
 
 def banner(ch: Chapter, params: dict[str, Any], when: str, repo: str, branch: str) -> str:
+    """The "how this page was made" note; Colab/Binder links only where ``repo`` (GitHub
+    "owner/name", from ``repository.url``) names a repository to open."""
     src = f"notebooks/{ch.notebook}"
-    colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/{src}"
-    binder = f"https://mybinder.org/v2/gh/{repo}/{branch}?labpath={src}"
+    launch = ""
+    if repo:
+        colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/{src}"
+        binder = f"https://mybinder.org/v2/gh/{repo}/{branch}?labpath={src}"
+        launch = f" ([Colab]({colab}), [Binder]({binder}))"
     date = f" on {when[:10]}" if when else ""
     return "\n".join(
         [
@@ -48,19 +52,16 @@ def banner(ch: Chapter, params: dict[str, Any], when: str, repo: str, branch: st
             "on this chapter appears in its figures and tables (earlier runs come from the "
             "answer-key cache). The code is hidden: click *Show code cell source* to read it.",
             "",
-            f"Browse every sample in the [transcripts](../generated/transcripts/{ch.name}.md); "
+            f"Browse the samples in the [transcripts](../generated/transcripts/{ch.name}.md); "
             "all metrics of all chapters are on the [summary](../summary.md). "
             f"Rerun with your model: `syco run {ch.name} --model SPEC` "
-            f"([how](../rerun.md)); source notebook: `{src}` "
-            f"([Colab]({colab}), [Binder]({binder})).",
+            f"([how](../rerun.md)); source notebook: `{src}`{launch}.",
             ":::",
         ]
     )
 
 
-def prepare_notebook(
-    path: Path, ch: Chapter, repo: str = REPO_SLUG_DEFAULT, branch: str = "main"
-) -> None:
+def prepare_notebook(path: Path, ch: Chapter, repo: str = "", branch: str = "main") -> None:
     """Tag code cells ``hide-input`` and (re)place the banner, in place."""
     nb = nbformat.read(path, as_version=4)
     nb.cells = [c for c in nb.cells if BANNER_TAG not in c.get("metadata", {}).get("tags", [])]

@@ -45,6 +45,7 @@ CONDITION_COLS = [
     "wrong_poet",
     "variant",
     "difficulty",
+    "level",
     "pm",
 ]
 ANSWER_COLS = [
@@ -129,6 +130,20 @@ def _spread(rows: list[dict[str, Any]], cap: int, by: str | None) -> list[dict[s
     return [rows[i] for i in sorted(take)]
 
 
+def _strata(cols: list[str]) -> list[str]:
+    """The column a capped page spreads its rows over (datasets, domains, ...), if any."""
+    return _first(["dataset", "subset", "domain", "kind"], cols)[:1]
+
+
+def shown_rows(rows: pd.DataFrame, model: str, per_model: int = ROWS_PER_MODEL) -> pd.DataFrame:
+    """One model's rows exactly as its transcripts page shows them (at most ``per_model``,
+    spread over datasets): what a student counting on the page sees."""
+    sub = rows[rows["model"] == model]
+    strata = _strata([c for c in rows.columns if c != "model"])
+    kept = _spread(sub.to_dict("records"), per_model, strata[0] if strata else None)
+    return pd.DataFrame(kept, columns=rows.columns)
+
+
 def transcript_rows(rows: pd.DataFrame, per_model: int = ROWS_PER_MODEL) -> tuple[str, str]:
     """(note, table HTML) for one chapter's rows, at most ``per_model`` rows per model."""
     records = rows.to_dict("records")
@@ -146,7 +161,7 @@ def transcript_rows(rows: pd.DataFrame, per_model: int = ROWS_PER_MODEL) -> tupl
     counts = rows["model"].value_counts()
     notes = []
     kept = []
-    strata = _first(["dataset", "subset", "domain", "kind"], cols)[:1]
+    strata = _strata(cols)
     for m in models:
         sub = [r for r in records if r["model"] == m]
         kept += _spread(sub, per_model, strata[0] if strata else None)
@@ -207,7 +222,17 @@ def transcript_rows(rows: pd.DataFrame, per_model: int = ROWS_PER_MODEL) -> tupl
     return note, controls + "\n" + "\n".join(out)
 
 
-def transcripts_page(ch: Chapter, rows: pd.DataFrame, chapter_available: bool) -> str:
+def shown_count(rows: pd.DataFrame, per_model: int = ROWS_PER_MODEL) -> tuple[int, int]:
+    """(rows the page shows, rows recorded): at most ``per_model`` per model."""
+    if rows.empty:
+        return 0, 0
+    counts = rows["model"].value_counts()
+    return int(counts.clip(upper=per_model).sum()), int(counts.sum())
+
+
+def transcripts_page(
+    ch: Chapter, rows: pd.DataFrame, chapter_available: bool, per_model: int = ROWS_PER_MODEL
+) -> str:
     back = (
         f"Back to the chapter: [§{ch.section} {ch.title}](../../chapters/{Path(ch.notebook).stem}.ipynb). "
         if chapter_available
@@ -218,19 +243,26 @@ def transcripts_page(ch: Chapter, rows: pd.DataFrame, chapter_available: bool) -
         "",
         f"<!-- {NOTE} -->",
         "",
-        back + "Every sample the chapter scored, as recorded: the full conversation (click a "
-        "row's reply to open it), the parsed answer, the score and any error. Filter by text "
-        "or model; *errors only* shows the samples that were excluded from the metrics.",
-        "",
     ]
     if rows.empty:
         lines += [
-            f"No run of this chapter is recorded yet. Run it with `syco run {ch.name}`.",
+            back + f"No run of this chapter is recorded yet. Run it with `syco run {ch.name}`.",
             "",
         ]
         return "\n".join(lines)
-    note, table = transcript_rows(rows)
+    shown, total = shown_count(rows, per_model)
+    which = (
+        f"All {total:,} samples the chapter scored"
+        if shown == total
+        else f"{shown:,} of the {total:,} samples the chapter scored (at most {per_model} per "
+        "model; the rest are in the run records, below)"
+    )
+    note, table = transcript_rows(rows, per_model)
     lines += [
+        back + f"{which}, as recorded: the full conversation (click a row's reply to open "
+        "it), the parsed answer, the score and any error. Filter by text or model; *errors "
+        "only* shows the samples that were excluded from the metrics.",
+        "",
         f"Shown: {esc(note)}. All rows are in the run records: "
         f"`syco.results.rows_frame({ch.name!r})` (one JSON file per model under "
         f"`$SYCO_HOME/results/{ch.name}/`).",

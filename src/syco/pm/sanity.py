@@ -255,10 +255,16 @@ LABELS = {
     TRAINED: "trained PM (smollm2-rm: reward head on SmolLM2-135M)",
     "smollm2": 'prompted PM (smollm2: log P(" Yes") to "good response?")',
 }
+# The pairwise mode (`ab_pairs`) asks which of two responses is better, in both orders, and
+# compares log P("A") with log P("B"): no " Yes" is scored there.
+PAIRWISE_LABEL = 'prompted PM, pairwise (smollm2: log P("A") vs log P("B"), both orders)'
 
 
 def _fmt(row) -> str:
-    return f"{row['value']:.0%} [{row['ci_low']:.0%}, {row['ci_high']:.0%}]"
+    """ "58% [52, 64]", as every table of the book writes a share and its interval."""
+    from syco.plots import fmt_interval
+
+    return fmt_interval(row["value"], row["ci_low"], row["ci_high"], row.get("ci_method"))
 
 
 def table(metrics=None):
@@ -282,7 +288,7 @@ def table(metrics=None):
         add(LABELS.get(model, model), sel, "common")
         if model == "smollm2":
             add(
-                LABELS[model].replace("log P", "pairwise A/B, both orders; log P"),
+                PAIRWISE_LABEL,
                 allm[(allm.model == model) & (allm.metric == "pairwise_accuracy")],
                 "common",
             )
