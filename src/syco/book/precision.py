@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from syco.errors import SycoError
+from syco.plots import fmt_interval
 from syco.project import CHAPTERS
 from syco.results import select
 
@@ -133,7 +134,7 @@ def precision_markdown(metrics: pd.DataFrame, models: list[str] | None = None) -
     ]
     for r in df.to_dict("records"):
         pct = (
-            f"{r['value'] * 100:.1f} [{r['ci_low'] * 100:.1f}, {r['ci_high'] * 100:.1f}]"
+            fmt_interval(r["value"], r["ci_low"], r["ci_high"])  # "58% [52, 64]", as every table
             if pd.notna(r["value"]) and pd.notna(r["ci_low"])
             else "—"
         )
