@@ -69,7 +69,10 @@ def import_cmd(
 @app.command("list")
 def list_cmd() -> None:
     """Every published recording: chapter, model, entries, seconds, commit."""
-    for r in keyfile.recordings(project_root()):
+    recs = keyfile.recordings(project_root())
+    if not recs:
+        typer.echo("no recording is published yet (`syco key record CHAPTER -m MODEL`)")
+    for r in recs:
         m = r.manifest
         typer.echo(
             f"{r.chapter:<16} {r.model:<12} {m['entry_count']:>7} entries "
