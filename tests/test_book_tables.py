@@ -69,6 +69,15 @@ def test_no_cell_is_cut_short():
     assert LONG.strip() in P.md_table(df)
 
 
+def test_a_long_table_says_how_many_rows_it_leaves_out(monkeypatch):
+    import syco.plots
+
+    monkeypatch.setattr(syco.plots, "MAX_ROWS", 3)
+    html = table_html(pd.DataFrame({"x": range(5)}))
+    assert html.count("<tr>") == 3 and "The first 3 of 5 rows." in html  # body rows
+    assert "rows.</p>" not in table_html(pd.DataFrame({"x": range(3)}))
+
+
 def test_interval_format_follows_the_method():
     assert fmt_interval(0.5812, 0.52, 0.64) == "58% [52, 64]"
     assert fmt_interval(0.5812, 0.52, 0.64, "wilson") == "58% [52, 64]"

@@ -339,12 +339,19 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+MAX_ROWS = 500  # a page stays loadable; more rows are said to be left out, never silently
+
+
 def table_html(df: pd.DataFrame) -> str:
     """HTML of a DataFrame as every chapter page shows it (`display_frame`), escaped,
-    without the index and without cutting any cell."""
-    shown = display_frame(df)
-    with pd.option_context("display.max_colwidth", None):
-        return shown.to_html(index=False, escape=True, border=0, classes=["syco-frame"])
+    without the index and without cutting any cell; beyond `MAX_ROWS` rows, the first
+    ones and a line saying how many there are."""
+    shown = display_frame(df.iloc[:MAX_ROWS])
+    with pd.option_context("display.max_colwidth", None, "display.max_rows", None):
+        html = shown.to_html(index=False, escape=True, border=0, classes=["syco-frame"])
+    if len(df) > MAX_ROWS:
+        html += f"<p class='syco-cut'>The first {MAX_ROWS:,} of {len(df):,} rows.</p>"
+    return html
 
 
 def install_table_display() -> bool:
