@@ -188,7 +188,8 @@ def test_any_change_to_a_published_file_is_one_line(tmp_path, what):
     if what == "truncate":
         ent.write_bytes(ent.read_bytes()[:-5])
     elif what == "edit request":  # re-signed in the manifest, but the key no longer matches
-        rows = [json.loads(line) for line in gzip.open(ent, "rt")]
+        with gzip.open(ent, "rt") as f:
+            rows = [json.loads(line) for line in f]
         rows[1]["request"]["messages"] = ["changed"]
         with gzip.open(ent, "wt") as f:
             f.write("".join(json.dumps(r) + "\n" for r in rows))
@@ -261,3 +262,45 @@ def test_every_committed_recording_matches_its_manifest():
         assert rec.manifest["chapter"] and rec.manifest["model"]
         for k in ("commit", "machine", "seconds", "engines", "parameters"):
             assert rec.manifest.get(k) is not None, (rec.name, k)
+
+
+# -- record, republish, refresh, reproduce: one chapter through papermill ------------------
+
+
+@pytest.mark.slow
+def test_record_republish_refresh_and_reproduce_a_chapter(model_home, data_mirror, tmp_path):
+    from syco.data.build import build
+    from syco.data.fetch import fetch
+    from syco.runner.publish import record, refresh, reproduce
+
+    fetch()
+    build(n=2, only=["mimicry"])
+    spec = "scripted/custom?correct=1"
+    params = {"n": 1, "n_wrong": 1, "max_tokens": 4, "direct_max_tokens": 4,
+              "compare_ask_author": False}  # fmt: skip
+    out = tmp_path / "published"
+    path = record("mimicry", spec, params, out=out)
+    (rec,) = keyfile.recordings(tmp_path)
+    m = rec.manifest
+    assert (
+        m["entry_count"] == keyfile.verify(rec) == 2
+    )  # one misattributed prompt + the direct check
+    assert m["parameters"]["n_wrong"] == 1 and m["parameters"]["seed"] == 0  # defaults written out
+    assert m["parameters"]["models"] == [spec] and m["records_made"] == [spec]
+    assert m["engines"][0]["backend"] == "scripted" and m["seconds"] > 0
+    with pytest.raises(SycoError, match="exists: the published recording is kept"):
+        record("mimicry", spec, params, out=out)
+    # a republish from the answer key alone keeps the recording's own time and machine
+    first = json.loads(path.read_text())
+    record("mimicry", spec, params, out=out, force=True)
+    again = json.loads(path.read_text())
+    assert again["seconds"] == first["seconds"] and "republished" in again
+    # refresh re-derives the records from the entries alone; reproduce reruns from nothing
+    (rec,) = keyfile.recordings(tmp_path)
+    refresh([rec])
+    (rec,) = keyfile.recordings(tmp_path)
+    assert keyfile.verify(rec) == 2 and "records_derived_at" in rec.manifest
+    rows = reproduce([rec], tmp_path / "reproduce.md")
+    assert rows and {r["verdict"] for r in rows} <= {"equal", "no value", "missing"}
+    assert any(r["verdict"] == "equal" for r in rows)
+    assert "| mimicry__scripted_custom_correct_1 |" in (tmp_path / "reproduce.md").read_text()

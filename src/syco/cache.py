@@ -357,6 +357,20 @@ class Cache:
         return out
 
     @_friendly
+    def count_new(self, keys: Iterable[str], since: float) -> int:
+        """How many of `keys` were stored at or after `since` (a run's new answers, whatever
+        other processes wrote meanwhile)."""
+        keys = list(dict.fromkeys(keys))
+        total = 0
+        conn = self._conn()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT COUNT(*) FROM answers WHERE created >= ? AND key IN ({marks})"
+            total += conn.execute(sql, (since, *chunk)).fetchone()[0]
+        return total
+
+    @_friendly
     def stats(self) -> list[dict[str, Any]]:
         rows = (
             self._conn()

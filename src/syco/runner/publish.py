@@ -129,15 +129,17 @@ def record(
     params: dict[str, Any] | None = None,
     *,
     root: Path | None = None,
+    out: Path | None = None,
     force: bool = False,
     echo: Callable[[str], Any] = lambda s: None,
 ) -> Path:
-    """Record `model` on `chapter` into ``published/`` (module docstring); the manifest."""
+    """Record `model` on `chapter` into ``published/`` (or `out`; module docstring); the
+    manifest's path."""
     if chapter not in CHAPTERS:
         raise SycoError(f"unknown chapter {chapter!r}: choose from {', '.join(CHAPTERS)}")
     root = root or project_root()
     name = keyfile.recording_name(chapter, model)
-    out = paths.ensure_dir(keyfile.folder(root), "published/")
+    out = paths.ensure_dir(out or keyfile.folder(root), "published/")
     manifest_path = out / f"{name}{keyfile.MANIFEST_SUFFIX}"
     if manifest_path.exists() and not force:
         raise SycoError(
@@ -179,7 +181,9 @@ def record(
             "not in the answer key; nothing published (rerun to complete)"
         )
     old = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
-    new_calls = sum(int(r["spec"].get("new_calls") or 0) for r in saved)
+    # Answers this attempt added (a record file left "unchanged" keeps the first run's
+    # counters, so they cannot say).
+    new_calls = Cache().count_new(keys, t0)
     files: dict[str, Path] = {}
     with tempfile.TemporaryDirectory(prefix=".publish-", dir=out) as tmp:
         ent_tmp = Path(tmp) / f"{name}.jsonl.gz"
