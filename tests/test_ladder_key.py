@@ -223,6 +223,8 @@ def test_reproduce_verdicts():
                 {"metric": "c", "value": 0.5, "ci_low": 0.4, "ci_high": 0.6, "n": 10},
                 {"metric": "d", "value": 0.5, "ci_low": 0.4, "ci_high": 0.6, "n": 10},
                 {"metric": "a", "subset": "x", "value": 0.1, "ci_low": 0, "ci_high": 1, "n": 3},
+                {"metric": "e", "value": float("nan"), "ci_low": None, "ci_high": None, "n": 0},
+                {"metric": "f", "value": 0.2, "ci_low": 0.1, "ci_high": 0.3, "n": 5},
             ],
         }
     ]
@@ -234,11 +236,16 @@ def test_reproduce_verdicts():
                 {"metric": "b", "value": 0.45, "n": 10},
                 {"metric": "c", "value": 0.9, "n": 10},
                 {"metric": "a", "subset": "x", "value": 0.1, "n": 3},
+                {"metric": "e", "value": float("nan"), "n": 0},
+                {"metric": "f", "value": None, "n": 0},
             ],
         }
     ]
     verdicts = [r["verdict"] for r in compare_records(pub, again)]
-    assert verdicts == ["equal", "within CI", "outside CI", "missing", "equal"]
+    assert verdicts == [
+        *("equal", "within CI", "outside CI", "missing", "equal"),
+        *("equal (no value)", "no value"),
+    ]
 
 
 def test_engines_are_named_without_prompts():
@@ -301,6 +308,6 @@ def test_record_republish_refresh_and_reproduce_a_chapter(model_home, data_mirro
     (rec,) = keyfile.recordings(tmp_path)
     assert keyfile.verify(rec) == 2 and "records_derived_at" in rec.manifest
     rows = reproduce([rec], tmp_path / "reproduce.md")
-    assert rows and {r["verdict"] for r in rows} <= {"equal", "no value", "missing"}
+    assert rows and {r["verdict"] for r in rows} <= {"equal", "equal (no value)"}
     assert any(r["verdict"] == "equal" for r in rows)
     assert "| mimicry__scripted_custom_correct_1 |" in (tmp_path / "reproduce.md").read_text()

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import subprocess
@@ -239,6 +240,14 @@ def _label(m: dict[str, Any]) -> str:
     return ", ".join(str(x) for x in [m.get("subset"), *extra] if x not in (None, "", "nan"))
 
 
+def _blank(v: Any) -> bool:
+    """None or NaN: a metric with nothing to measure (e.g. no poem passes the filter)."""
+    try:
+        return v is None or math.isnan(float(v))
+    except (TypeError, ValueError):
+        return True
+
+
 def compare_records(
     published: list[dict[str, Any]], recomputed: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -253,8 +262,12 @@ def compare_records(
             new = mine.get(_metric_key(m))
             value, lo, hi = m.get("value"), m.get("ci_low"), m.get("ci_high")
             got = None if new is None else new.get("value")
-            if got is None or value is None:
-                verdict = "missing" if new is None else "no value"
+            if new is None:
+                verdict = "missing"
+            elif _blank(got) and _blank(value):
+                verdict = "equal (no value)"
+            elif _blank(got) or _blank(value):
+                verdict = "no value"
             elif abs(float(got) - float(value)) <= 1e-9:
                 verdict = "equal"
             elif lo is not None and hi is not None and float(lo) <= float(got) <= float(hi):
@@ -361,6 +374,11 @@ def reproduce(
             echo(f"  {seconds:.0f} s; " + _tally(rows))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(reproduce_markdown(all_rows, timing), encoding="utf-8")
+    # The rows behind the table, so it can be regenerated (and read) without a rerun.
+    out.with_suffix(".json").write_text(
+        json.dumps({"machine": machine(), "timing": timing, "rows": all_rows}, indent=1) + "\n",
+        encoding="utf-8",
+    )
     echo(f"table written to {out}")
     return all_rows
 
