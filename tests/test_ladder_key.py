@@ -311,3 +311,14 @@ def test_record_republish_refresh_and_reproduce_a_chapter(model_home, data_mirro
     assert rows and {r["verdict"] for r in rows} <= {"equal", "equal (no value)"}
     assert any(r["verdict"] == "equal" for r in rows)
     assert "| mimicry__scripted_custom_correct_1 |" in (tmp_path / "reproduce.md").read_text()
+
+
+def test_ov_threads_cap_is_no_part_of_the_identity(home, monkeypatch):
+    plain = ladder.LadderOV("qwen-0.5b")
+    monkeypatch.setenv("SYCO_OV_THREADS", "1")
+    capped = ladder.LadderOV("qwen-0.5b")
+    assert capped.threads == 1 and capped._props()["INFERENCE_NUM_THREADS"] == 1
+    assert capped.identity() == plain.identity()
+    monkeypatch.setenv("SYCO_OV_THREADS", "two")
+    with pytest.raises(SycoError, match="SYCO_OV_THREADS must be a whole number"):
+        ladder.LadderOV("qwen-0.5b")

@@ -125,6 +125,13 @@ class OVAPI(ModelAPI):
             "DYNAMIC_QUANTIZATION_GROUP_SIZE": quant_group(folder),
             **(hints or {}),
         }
+        # ``SYCO_OV_THREADS`` caps the CPU threads (not part of the answer key's identity):
+        # two engines sharing two cores each with two threads stall on each other's barriers.
+        env_threads = os.environ.get("SYCO_OV_THREADS", "")
+        if threads is None and env_threads:
+            if not env_threads.isdecimal() or int(env_threads) < 1:
+                raise SycoError(f"SYCO_OV_THREADS must be a whole number >= 1, got {env_threads!r}")
+            threads = int(env_threads)
         self.threads = threads
         self._tok: Any = None
         self._pipe: Any = None
