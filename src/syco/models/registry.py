@@ -5,8 +5,9 @@ Specs: ``anthropic/<model>``, ``openai/<model>`` (any OpenAI-compatible server v
 ``<SERVICE>_BASE_URL``, ``<SERVICE>_API_KEY``), ``hf/<local path or hub id>`` (transformers),
 ``ov/<folder>`` (OpenVINO on CPU), ``vllm/<model folder>`` (vLLM's engine, in its own
 environment: `make vllm`), ``smollm2`` (the embedded default, on OpenVINO),
-``smollm2-hf`` (the same model on transformers fp32) and the ladder's ``qwen-0.5b`` and
-``qwen-1.5b`` (`syco.models.ladder`).
+``smollm2-hf`` (the same model on transformers fp32), the ladder's ``qwen-0.5b`` and
+``qwen-1.5b`` (`syco.models.ladder`) and ``qwen-0.5b-rm``, a reward head trained here on
+qwen-0.5b (`syco.pm.ov_reward`).
 """
 
 from __future__ import annotations
@@ -162,6 +163,16 @@ BACKENDS: dict[str, BackendInfo] = {
         "reward (the PM trained here on hh-rlhf, `syco pm train`)",
         "smollm2-rm",
     ),
+    "qwen-0.5b-rm": BackendInfo(
+        "qwen-0.5b-rm",
+        "syco.pm.ov_reward",
+        "OVRewardAPI",
+        (),
+        ("SYCO_WHEELS_DIR",),
+        ("openvino", "transformers"),
+        "reward (a head trained here on hh-rlhf over qwen-0.5b, `syco pm train --backbone qwen-0.5b`; OpenVINO)",
+        "qwen-0.5b-rm",
+    ),
 }
 
 # Per-backend defaults the shared wrapper uses (overridable per call of get_model).
@@ -178,13 +189,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "vllm": {"batch_size": 256},  # vLLM schedules within a batch; big batches keep it full
     "scripted": {"batch_size": 256},
     "smollm2-rm": {"batch_size": 16},
+    "qwen-0.5b-rm": {"batch_size": 16},
 }
 
 
 def parse_spec(spec: str) -> tuple[str, str]:
     """Split a spec into (backend, model name), or fail with a one-line fix."""
     spec = spec.strip()
-    if spec in ("smollm2", "smollm2-hf", "smollm2-rm", "qwen-0.5b", "qwen-1.5b"):
+    if spec in ("smollm2", "smollm2-hf", "smollm2-rm", "qwen-0.5b", "qwen-1.5b", "qwen-0.5b-rm"):
         return spec, spec
     for name, info in BACKENDS.items():
         if info.prefix.endswith("/") and spec.startswith(info.prefix):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -21,16 +22,31 @@ def train(
         D["holdout_frac"], help="Share of pairs held out (by pair-id hash)."
     ),
     pool: str = typer.Option(D["pool"], help="Hidden state read: last (standard RM), eot, mean."),
-    layers: int = typer.Option(D["layers"], help="Backbone blocks used (0: all)."),
+    layers: int = typer.Option(
+        None,
+        help=f"Backbone blocks used (0: all; smollm2 default {D['layers']}; "
+        "OpenVINO backbones run all).",
+    ),
     device: str = typer.Option("auto", help="auto (GPU when present), cpu or cuda."),
-    threads: int = typer.Option(0, help="CPU threads for torch (0: torch's default)."),
+    threads: int = typer.Option(0, help="CPU threads (0: the engine's default)."),
+    backbone: str = typer.Option(
+        "smollm2",
+        help="smollm2 (transformers; the committed smollm2-rm), or an OpenVINO "
+        "backbone: qwen-0.5b, qwen-1.5b, smollm2-ov (head in trained/<backbone>-rm).",
+    ),
     out: Path = typer.Option(None, help="Write the head here (default: the committed one)."),
     dry_run: bool = typer.Option(False, help="Report only; write nothing."),
 ) -> None:
     """Train the reward head (features cached under $SYCO_HOME/pm; resumable)."""
+    if backbone.strip() != "smollm2":
+        _train_ov(backbone, n_pairs=n_pairs, max_len=max_len, seed=seed,
+                  holdout_frac=holdout_frac, pool=pool, layers=layers, device=device,
+                  threads=threads, out=out, dry_run=dry_run)  # fmt: skip
+        return
     from syco.pm import train as t
 
     target = None if dry_run else (out or t.ARTEFACT_DIR)
+    layers = D["layers"] if layers is None else layers
     m = t.train(n_pairs=n_pairs, max_len=max_len, seed=seed, holdout_frac=holdout_frac,
                 pool=pool, layers=layers or None, device=device, threads=threads or None, out=target,
                 log=typer.echo)  # fmt: skip
@@ -38,6 +54,36 @@ def train(
     typer.echo(
         f"held-out accuracy {acc['value']:.3f} (n={acc['n']}), L2={m['fit']['l2']}, "
         f"{m['training']['seconds']:.0f} s" + (f" -> {target}" if target else "")
+    )
+
+
+def _train_ov(backbone: str, *, layers: int | None, device: str, out: Path | None,
+              dry_run: bool, threads: int, **settings: Any) -> None:  # fmt: skip
+    """`syco pm train --backbone <OpenVINO backbone>` (`syco.pm.train_ov`)."""
+    from syco.pm import backbones, train_ov
+
+    key = backbones.check(backbone)
+    if layers:
+        raise SycoError(f"--layers: an OpenVINO backbone ({key}) runs all its blocks")
+    if device not in ("auto", "cpu"):
+        raise SycoError(f"--device {device}: OpenVINO backbones run on the CPU")
+    target = None if dry_run else (out or backbones.artefact_dir(key))
+    m = train_ov.train_head(key, threads=threads or None, out=target, log=typer.echo,
+                            **settings)  # fmt: skip
+    acc, rule, diff = (
+        m["heldout_accuracy"],
+        m["heldout_length_rule"],
+        m["heldout_minus_length_rule"],
+    )
+    rate = m["training"]["feature_pass"]
+    typer.echo(
+        f"held-out accuracy {acc['value']:.3f} [{acc['ci_low']:.3f}, {acc['ci_high']:.3f}] "
+        f"(n={acc['n']}); longer wins {rule['value']:.3f} [{rule['ci_low']:.3f}, "
+        f"{rule['ci_high']:.3f}]; PM minus length rule {diff['value']:+.3f} "
+        f"[{diff['ci_low']:+.3f}, {diff['ci_high']:+.3f}]; L2={m['fit']['l2']}, "
+        f"{m['training']['seconds']:.0f} s"
+        + (f", {rate['seconds_per_pair']:.2f} s/pair featurised" if rate.get("pairs") else "")
+        + (f" -> {target}" if target else "")
     )
 
 
