@@ -260,8 +260,9 @@ def compare_records(
         mine = again.get(rec["model"], {})
         for m in rec["metrics"]:
             new = mine.get(_metric_key(m))
-            value, lo, hi = m.get("value"), m.get("ci_low"), m.get("ci_high")
-            got = None if new is None else new.get("value")
+            value: Any = m.get("value")
+            lo, hi = m.get("ci_low"), m.get("ci_high")
+            got: Any = None if new is None else new.get("value")
             if new is None:
                 verdict = "missing"
             elif _blank(got) and _blank(value):
