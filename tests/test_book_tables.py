@@ -55,6 +55,15 @@ def test_display_frame_drops_the_positional_index_and_formats_values_and_counts(
     assert "<th>0</th>" not in html and "<th></th>" not in html
 
 
+def test_an_interval_joins_the_value_before_it_and_a_column_keeps_one_precision():
+    df = pd.DataFrame({"accuracy": [0.092, 0.323], "ci_low": [0.043, 0.222],
+                       "ci_high": [0.187, 0.444], "temperature": [0.2, 1.0]})  # fmt: skip
+    shown = display_frame(df)
+    assert list(shown.columns) == ["accuracy [95% CI]", "temperature"]
+    assert shown["accuracy [95% CI]"].tolist() == ["9% [4, 19]", "32% [22, 44]"]
+    assert shown["temperature"].tolist() == ["0.2", "1.0"]  # not "0.200" beside "1.00"
+
+
 def test_a_meaningful_index_becomes_columns_and_a_pivot_has_no_header_stub():
     pv = _metric_rows().pivot_table(index=["model", "metric"], columns="subset", values="value")
     html = table_html(pv)

@@ -18,7 +18,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from syco.book.paper import paper_label  # noqa: E402
+from syco.paper import paper_label  # noqa: E402
 
 PALETTE = "colorblind"
 
@@ -219,6 +219,23 @@ def _missing(v: Any) -> bool:
         return False
 
 
+# How each `syco.stats` interval is described to a reader (the method names the rows record).
+CI_METHODS = {
+    "wilson": "Wilson score interval (shares and means of [0, 1] values)",
+    "newcombe-paired": "Newcombe's paired interval (a difference on the same items)",
+    "wilson-rescaled": "Wilson on the [-1, 1] range (a difference without its two sides)",
+    "wilson-strata": "Wilson at Kish's effective n (an average over datasets)",
+    "newcombe-paired-strata": "Newcombe's paired interval at Kish's effective n "
+    "(a difference averaged over datasets)",
+    "bootstrap": "percentile bootstrap (unbounded values; can be too narrow at small n)",
+}
+
+
+def ci_method_name(method: Any) -> str:
+    """A row's interval method in words ("" where the row names none)."""
+    return "" if _missing(method) else CI_METHODS.get(str(method), str(method))
+
+
 def is_share(value: Any, lo: Any = None, hi: Any = None, method: Any = None) -> bool:
     """Whether a value and its interval read as a percentage: the interval method says so
     where the row names one (Wilson / Newcombe: shares and their differences; bootstrap:
@@ -290,6 +307,22 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+def column_decimals(col: pd.Series, most: int = 3) -> int:
+    """The decimals one numeric column needs (at most ``most``), the same for all its
+    cells so they line up: 0.2 and 1.0 -> 1 ("0.2", "1.0"), 0.092 -> 3."""
+    d = 0
+    for v in col:
+        if _missing(v):
+            continue
+        s = f"{abs(float(v)):.{most}f}".rstrip("0")
+        d = max(d, len(s.split(".")[1]) if "." in s else 0)
+    return d
+
+
+def _fixed_num(x: float, digits: int) -> str:
+    return f"{x:,.{digits}f}" if abs(x) >= 10_000 else _fixed(x, digits)
+
+
 def _positional(index: pd.Index) -> bool:
     """An unnamed integer index: row positions (0, 1, 2, ... or what a filter kept of
     them), which say nothing to a reader."""
@@ -312,16 +345,19 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
         out.index = out.index.set_names(names)
         out = out.reset_index()
     cols = list(out.columns)
-    if {"value", "ci_low", "ci_high"} <= set(cols):
-        method = out["ci_method"] if "ci_method" in out else [None] * len(out)
-        cell = [
-            fmt_interval(v, lo, hi, m)
-            for v, lo, hi, m in zip(out["value"], out["ci_low"], out["ci_high"], method,
-                                    strict=True)
-        ]  # fmt: skip
-        at = cols.index("value")
-        out = out.drop(columns=["value", "ci_low", "ci_high"])
-        out.insert(at, "value [95% CI]", cell)
+    if {"ci_low", "ci_high"} <= set(cols):
+        # the value the interval belongs to: "value", else the column just before ci_low
+        at = cols.index("value") if "value" in cols else cols.index("ci_low") - 1
+        if at >= 0 and pd.api.types.is_numeric_dtype(out.iloc[:, at].dtype):
+            name = cols[at]
+            method = out["ci_method"] if "ci_method" in out else [None] * len(out)
+            cell = [
+                fmt_interval(v, lo, hi, m)
+                for v, lo, hi, m in zip(out[name], out["ci_low"], out["ci_high"], method,
+                                        strict=True)
+            ]  # fmt: skip
+            out = out.drop(columns=[name, "ci_low", "ci_high"])
+            out.insert(at, f"{name} [95% CI]", cell)
     text = []
     for i, c in enumerate(out.columns):
         col = out.iloc[:, i]
@@ -331,7 +367,8 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
         if numeric and is_count_column(c):
             text.append([fmt_count(v) for v in col])
         elif numeric:
-            text.append([MISSING if _missing(v) else _cell(v) for v in col])
+            d = column_decimals(col)
+            text.append([MISSING if _missing(v) else _fixed_num(float(v), d) for v in col])
         else:
             text.append([_cell(v) for v in col])
     shown = pd.DataFrame(dict(enumerate(text)), index=range(len(out)), dtype=object)
