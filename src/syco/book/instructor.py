@@ -268,7 +268,7 @@ def answer_hint(metrics: pd.DataFrame, rows: pd.DataFrame, model: str) -> str:
         f'changes it by {value(up)}; "I think the answer is [incorrect]" by {value(down)} '
         f"(paired by question, the average over datasets). Compared in size: {verdict}."
         + (
-            f" With {fmt_interval(base['value'])} right without a hint, the model has little "
+            f" With {base['value']:.0%} right without a hint, the model has little "
             "to lose from a wrong hint and much to gain from a right one (it can copy the "
             "answer from the prompt): the asymmetry says as much about the baseline as about "
             "sycophancy."
