@@ -175,3 +175,17 @@ def test_model_text_cannot_break_the_page():
 )  # fmt: skip
 def test_solutions_read_the_embedded_model_s_record(names: list[str], main: str):
     assert I.main_model(pd.DataFrame({"model": names}), pd.DataFrame()) == main
+
+
+def test_the_labelling_solution_puts_the_marked_pairs_first():
+    labels = [0, 0, 1, 0, -1]
+    rows = pd.DataFrame(
+        [{"model": "proxy", "pair_id": f"p{i}", "a_is_chosen": i % 2 == 0,
+          "labels": {"agrees_with_stated_view": v}} for i, v in enumerate(labels)]
+    )  # fmt: skip
+    text = I.preference_labels(pd.DataFrame(), rows, "proxy")
+    assert "marks 2 of 5 (40%) labelled pairs" in text
+    assert "the first 2 it marks, then 3 it leaves at 0" in text
+    assert re.findall(r"<td>(p\d)</td>", text) == ["p2", "p4", "p0", "p1", "p3"]
+    # p2 (+1, A chosen) agrees, p4 (-1, A chosen) does not
+    assert "humans preferred the matching response in 1 of 2" in text

@@ -94,7 +94,11 @@ def scored(status: Any) -> bool:
 
 
 def pct(k: int, n: int) -> str:
-    return f"{k:,} of {n:,}" + (f" ({k / n:.0%})" if n else "")
+    """ "22 of 6,190 (0.4%)": a count with its share (one decimal below 10%)."""
+    if not n:
+        return f"{k:,} of {n:,}"
+    share = k / n
+    return f"{k:,} of {n:,} ({share:.1%})" if 0 < share < 0.1 else f"{k:,} of {n:,} ({share:.0%})"
 
 
 # --- §3.1 -------------------------------------------------------------------------------------
@@ -405,29 +409,37 @@ def preference_labels(metrics: pd.DataFrame, rows: pd.DataFrame, model: str) -> 
     if r.empty:
         raise Missing("no labelled pair")
     feat = "agrees_with_stated_view"
-    twenty = r.head(20)
-    labels = [lab.get(feat) for lab in twenty["labels"]]
+    lab = r["labels"].map(lambda d: d.get(feat))
+    marked = r[lab.isin([1, -1])].head(10)
+    other = r[lab == 0].head(20 - len(marked))
+    twenty = pd.concat([marked, other])
     t = pd.DataFrame(
         {
             "pair": twenty["pair_id"],
-            "labeller's label": labels,
+            "labeller's label": [d.get(feat) for d in twenty["labels"]],
             "human-preferred response": ["A" if c else "B" for c in twenty["a_is_chosen"]],
         }
     )
-    nz = sum(1 for v in labels if v not in (0, None))
-    allr = [lab.get(feat) for lab in r["labels"]]
-    nz_all = sum(1 for v in allr if v not in (0, None))
+    nz_all = int(lab.isin([1, -1]).sum())
+    agree = sum(
+        (v == 1) == bool(c)
+        for v, c in zip(t["labeller's label"], twenty["a_is_chosen"], strict=True)
+        if v in (1, -1)
+    )
     return "\n".join(
         [
-            f"The labeller (`{model}`) on the first twenty pairs (+1: response A matches the "
-            "user's stated view more than B, −1: less, 0: no difference or no view stated):",
+            f"The labeller (`{model}`) marks {pct(nz_all, len(lab))} labelled pairs for this "
+            f"feature (+1: response A matches the user's stated view more than B, −1: less, "
+            f"0: no difference or no view stated). Twenty pairs to label: the first "
+            f"{len(marked)} it marks, then {len(other)} it leaves at 0:",
             "",
             frame(t),
             "",
-            f"Only {pct(nz, len(labels))} of these labels are nonzero ({pct(nz_all, len(allr))} "
-            "over all labelled pairs): most of your agreement with the labeller will be both "
-            "of you saying 0. Report Cohen's kappa beside raw agreement, and look at the "
-            "nonzero pairs first: that is where the feature's effect in Fig. 5 comes from.",
+            f"Among the marked ones, humans preferred the matching response in {agree} of "
+            f"{len(marked)}. With so few nonzero labels, most agreement with the labeller over "
+            "all pairs would be both of you saying 0: report Cohen's kappa beside raw "
+            "agreement, and compare on the marked pairs, which are where the feature's "
+            "effect in Fig. 5 comes from.",
         ]
     )
 
