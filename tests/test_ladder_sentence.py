@@ -93,8 +93,7 @@ def test_a_chapter_ladder_section_reads_its_headlines_and_the_pm_suffix():
     text = book_ladder.findings("pm_bon", m, suffix=" [PM smollm2-rm]")
     assert "Qwen2.5-Coder-0.5B 50.0% [40.0, 60.0] (n=200)" in text
     assert "99.0" not in text  # another PM's record is not this ladder
-    assert (
-        "is higher than the smallest's" in text and "Not recorded yet: Qwen2.5-Coder-1.5B" in text
-    )
+    assert "larger model's answer sycophancy (subset=PM) is higher than the smaller's" in text
+    assert "Not recorded yet: Qwen2.5-Coder-1.5B" in text
     fig = book_ladder.figure("pm_bon", m, suffix=" [PM smollm2-rm]")
     assert fig is not None and len(fig.axes) == 1

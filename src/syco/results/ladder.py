@@ -82,6 +82,11 @@ def _apart(a: Rung, b: Rung) -> int:
     return 0
 
 
+def _cap(text: str) -> str:
+    """First letter up, the rest as written (str.capitalize would lower "PM")."""
+    return text[:1].upper() + text[1:]
+
+
 def ladder_sentence(
     rungs: list[Rung], what: str, *, percent: bool = True, pending: list[str] | None = None
 ) -> str:
@@ -93,7 +98,7 @@ def ladder_sentence(
         return f"No ladder model has a {what} value yet.{tail}"
     values = "; ".join(r.text(percent) for r in rungs)
     if len(rungs) == 1:
-        return f"{what.capitalize()}: {values}; one rung, so no comparison across sizes.{tail}"
+        return f"{_cap(what)}: {values}; one rung, so no comparison across sizes.{tail}"
     first, last = rungs[0], rungs[-1]
     steps = [_apart(a, b) for a, b in zip(rungs, rungs[1:], strict=False)]
     ends = _apart(first, last)
@@ -101,8 +106,10 @@ def ladder_sentence(
         word = "higher" if ends > 0 else "lower"
         mono = all(s in (0, ends) for s in steps)
         shape = "" if mono else " (not monotonically: a middle rung goes the other way)"
+        top = "largest" if len(rungs) > 2 else "larger"
+        low = "smallest" if len(rungs) > 2 else "smaller"
         verdict = (
-            f"the largest model's {what} is {word} than the smallest's, with 95% intervals "
+            f"the {top} model's {what} is {word} than the {low}'s, with 95% intervals "
             f"that do not overlap{shape}"
         )
     elif any(steps):
@@ -121,4 +128,4 @@ def ladder_sentence(
             f"that these sample sizes can resolve (half-widths up to {widest * scale:.1f}"
             f"{' points' if percent else ''})"
         )
-    return f"{what.capitalize()}: {values}. By size, {verdict}.{tail}"
+    return f"{_cap(what)}: {values}. By size, {verdict}.{tail}"

@@ -164,9 +164,13 @@ def runnable_models(chapter: str | None, models: list[str]) -> list[str]:
         if published or (mode == "auto" and prepared(base)):
             keep.append(spec)
         else:
+            why = (
+                "SYCO_LADDER=replay answers from the published key only"
+                if mode == "replay"
+                else f"the model is not prepared here (`syco prepare-model {base}`)"
+            )
             print(
                 f"{base}: not run here: the published answer key has no {chapter} recording "
-                f"and the model is not prepared (`syco prepare-model {base}`, or "
-                f"SYCO_LADDER=live to prepare it on first use)"
+                f"and {why} (SYCO_LADDER=live prepares and runs it)"
             )
     return keep
