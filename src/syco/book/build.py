@@ -221,6 +221,9 @@ def generate_pages(root: Path) -> list[str]:
     from syco.pm.sanity import page_markdown
 
     (gen / "pm_sanity.md").write_text(page_markdown(), "utf-8")
+    from syco.book.models_page import models_markdown
+
+    (gen / "models.md").write_text(models_markdown(root), "utf-8")
 
     data_ok = _data_page(book / "data.md", gen / "pending" / "data.md")
     write_toc(root, available, data_ok)
