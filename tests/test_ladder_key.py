@@ -322,3 +322,18 @@ def test_ov_threads_cap_is_no_part_of_the_identity(home, monkeypatch):
     monkeypatch.setenv("SYCO_OV_THREADS", "two")
     with pytest.raises(SycoError, match="SYCO_OV_THREADS must be a whole number"):
         ladder.LadderOV("qwen-0.5b")
+
+
+def test_the_models_page_names_pins_and_recordings(tmp_path):
+    from syco.book.models_page import models_markdown
+
+    empty = models_markdown(tmp_path)
+    assert "third-party repackagings" in empty and "No recording is published yet." in empty
+    for m in ladder.LADDER.values():
+        assert m.gguf_sha256 in empty and f"{m.gguf_size:,}" in empty
+    make_recording(tmp_path)
+    rec = keyfile.recordings(tmp_path)[0]
+    rec.manifest.update(paper_section="3.3", seconds_all_attempts=12.0, commit="abc", machine={})
+    rec.manifest_path.write_text(json.dumps(rec.manifest))
+    page = models_markdown(tmp_path)
+    assert "| §3.3 answer | `fake` | 3 | 12 |" in page
