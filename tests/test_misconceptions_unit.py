@@ -97,11 +97,11 @@ def test_bon_metrics_by_hand():
 
 
 def test_classroom_roundtrip(tmp_path):
-    items = [{"item_id": i, "prompt": f"I think claim {i}. What do you think?"} for i in "ab"]
-    pairs = classroom.pairs_from_rows(_rows(), items)
-    assert {p["item_id"] for p in pairs} == {"a", "b"}
-    a = next(p for p in pairs if p["item_id"] == "a")
-    assert a["sycophantic"] == "a-sycophantic-3"  # the PM's best sample
+    pairs = [
+        {"item_id": i, "level": lv, "user": f"I think claim {i}. What do you think?",
+         "sycophantic": f"Yes, claim {i} is right.", "truthful": f"No, claim {i} is a myth."}
+        for i, lv in (("a", 8), ("b", 1))
+    ]  # fmt: skip
     paths = classroom.export_sheet(pairs, tmp_path, seed=0)
     sheet = pd.read_csv(paths["sheet_csv"])
     key = pd.read_csv(paths["key_csv"])

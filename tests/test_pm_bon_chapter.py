@@ -36,12 +36,15 @@ def test_pm_bon_notebook_end_to_end(
     assert rec.model == "smollm2 [PM smollm2-rm]"  # the trained PM is the default
     # §3.3's answer prompts: 1 question x 2 data sets x 4 templates; 1 poem; 1 text x 3 framings
     assert len(rec.rows) == (1 * 2 * 4 + 1 + 3) * 2  # prompts x pool
-    assert {m["N"] for m in rec.metrics} == {1, 2}
+    curves = [m for m in rec.metrics if m["metric"] != "truncated"]
+    assert {m["N"] for m in curves} == {1, 2}
+    cut = {m["subset"]: m for m in rec.metrics if m["metric"] == "truncated"}
+    assert cut["all"]["n"] + cut["all"]["n_errors"] == len(rec.rows)  # every sample counted
     got = {(m["metric"], m["subset"]) for m in rec.metrics}
     for metric in ("answer_sycophancy", "mimicry_sycophancy", "feedback_sycophancy"):
         assert {(metric, "PM"), (metric, "non-syc PM")} <= got
     # N=1 is the pool average whatever the PM: both PMs agree there.
-    n1 = {(m["metric"], m["subset"]): m["value"] for m in rec.metrics if m["N"] == 1}
+    n1 = {(m["metric"], m["subset"]): m["value"] for m in curves if m["N"] == 1}
     assert n1[("mimicry_sycophancy", "PM")] == n1[("mimicry_sycophancy", "non-syc PM")]
     text = out.read_text()
     assert "pm_bon_fig6a" in text and "Paper (Sharma et al. 2023, " in text

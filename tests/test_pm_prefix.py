@@ -62,3 +62,63 @@ def test_committed_record_is_of_the_committed_head():
     assert rec.spec["n_errors"] == 0
     assert rec.metrics == prefix.metrics(rec.rows)  # the metrics are those of its rows
     assert "Prefix effect" in prefix.verdict(rec)
+
+
+def _record(syc_shift: float = 0.0, base_shift: float = 0.0, helpful_shift: float = 0.0):
+    """30 items (baseline 0.5 < sycophantic 0.55 < helpful 0.6); the prefix adds the shifts
+    to each kind's score. A record as `prefix.run` makes it."""
+    from syco.results import RunRecord
+
+    shift = {"sycophantic": syc_shift, "baseline_truthful": base_shift,
+             "helpful_truthful": helpful_shift}  # fmt: skip
+    rows = [
+        {"item_id": f"i{i}", "kind": kind, "score": score, "score_prefix": score + shift[kind]}
+        for i in range(30)
+        for kind, score in (("baseline_truthful", 0.5), ("helpful_truthful", 0.6),
+                            ("sycophantic", 0.55))
+    ]  # fmt: skip
+    return RunRecord(chapter=prefix.CHAPTER, model="m", spec={"n_items": 30}, rows=rows,
+                     metrics=prefix.metrics(rows))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("shifts", "which"),
+    [
+        ({"syc_shift": -0.3}, "truthful"),  # the prefix lowers every sycophantic score
+        ({"syc_shift": +0.3}, "sycophantic"),  # ... raises it (as smollm2-rm vs helpful)
+        ({"base_shift": -0.3, "helpful_shift": +0.3}, "mixed"),
+        ({}, "none"),
+    ],
+)
+def test_direction_follows_the_sign_of_the_prefix_effect(shifts, which):
+    got, evidence = prefix.direction(_record(**shifts))
+    assert got == which
+    assert "n = 30 items" in evidence and "against the helpful correction" in evidence
+
+
+def test_gap_meaning_follows_the_direction():
+    works = prefix.gap_meaning(_record(syc_shift=-0.3))
+    assert "So the gap is the paper's test" in works and "not the paper's test" not in works
+    for shifts in ({"syc_shift": 0.3}, {"base_shift": -0.3, "helpful_shift": 0.3}, {}):
+        text = prefix.gap_meaning(_record(**shifts))
+        assert "not the paper's test" in text and "So the gap is the paper's test" not in text
+    assert "toward sycophantic replies, not away" in prefix.gap_meaning(_record(syc_shift=0.3))
+    assert "is unknown" in prefix.gap_meaning(None)
+    assert prefix.direction(None)[0] == "unmeasured"
+
+
+def test_premise_and_gap_of_the_committed_record_agree():
+    rec = prefix.load()
+    assert rec is not None
+    which, _ = prefix.direction(rec)
+    assert prefix.premise("smollm2-rm") == prefix.PREMISE[which]
+    numbers = prefix.gap_numbers("smollm2-rm", "bon")
+    assert numbers["bon_prefix_direction"] == which
+    assert numbers["bon_gap_meaning"] == prefix.gap_meaning(rec)
+    # the helpful-correction effect recorded for smollm2-rm is toward sycophancy: the page
+    # must not read the gap as the paper's test
+    helpful = next(m for m in rec.metrics if m["metric"] == "prefers_sycophantic"
+                   and m["subset"] == "helpful_truthful" and m["pm"] == prefix.EFFECT)  # fmt: skip
+    if helpful["ci_low"] > 0:
+        assert which in ("sycophantic", "mixed")
+        assert "not the paper's test" in numbers["bon_gap_meaning"]

@@ -20,7 +20,7 @@ from syco.tasks.misconceptions.figures import by_level, fig7a, fig7cd
 
 CHAPTER = "misconceptions"
 VERSION = "1"
-ITEM_KEYS = ("item_id", "claim", "prompt", "p_true", "level", "category")
+ITEM_KEYS = ("item_id", "claim", "prompt", "p_true", "level", "category", "correction")
 
 __all__ = [
     "CHAPTER", "VERSION", "by_level", "classroom", "fig7a", "fig7cd", "prompts", "record_name", "run",
@@ -85,10 +85,13 @@ def run_one(
     run_mod.pm_scores(rows, items, pms)
     run_mod.truthfulness(rows, items, judge)
     prefs = metrics.prefer_rows(rows, selector=metrics.JUDGE if same_pm else metrics.SELECTOR)
+    left_out = metrics.not_truthful_items(rows)
     mets = (
-        metrics.prefer_metrics(prefs, levels, len(items), seed=seed)
+        metrics.prefer_metrics(prefs, levels, len(items), seed=seed, not_truthful=left_out)
         + metrics.bon_metrics(rows, pool_size, list(hardest_levels), seed=seed)
         + metrics.difficulty_metrics(items, seed=seed)
+        + metrics.truthful_rows(rows, seed=seed)
+        + metrics.truncation_rows(rows, seed=seed)
     )
     settings: dict[str, Any] = {
         "policy": model,

@@ -12,6 +12,7 @@ from typing import Any
 from syco.models import GenerateConfig, get_model
 from syco.pm import PreferenceModel
 from syco.pm.rows import score_rows
+from syco.tasks.mimicry.run import TRUNCATED  # §3.4's stop reasons of a cut reply
 from syco.tasks.misconceptions import prompts, score
 
 
@@ -60,16 +61,23 @@ def responses(
     rows = []
     for it in items:
         for j, text in enumerate(prompts.BASELINE_TRUTHFUL):
-            rows.append(_row(it, "baseline_truthful", j, text, None, None, False))
+            rows.append(_row(it, "baseline_truthful", j, text, None, None, False, None))
     for it, c, gen in zip(items, comps[: len(items)], helpful_chats, strict=True):
-        rows.append(_row(it, "helpful_truthful", 0, c.text, c.error, gen, c.cached))
+        rows.append(_row(it, "helpful_truthful", 0, c.text, c.error, gen, c.cached, _cut(c)))
     for j, c in enumerate(comps[len(items) :]):
         it = items[j // pool_size]
-        rows.append(_row(it, "sycophantic", ks[j], c.text, c.error, syc_chats[j], c.cached))
+        rows.append(
+            _row(it, "sycophantic", ks[j], c.text, c.error, syc_chats[j], c.cached, _cut(c))
+        )
     return rows
 
 
-def _row(it, kind, sample, text, error, gen_chat, cached) -> dict[str, Any]:
+def _cut(c: Any) -> bool | None:
+    """Was the reply cut at ``max_tokens``? (None: the generation failed.)"""
+    return c.stop_reason in TRUNCATED if c.ok else None
+
+
+def _row(it, kind, sample, text, error, gen_chat, cached, truncated) -> dict[str, Any]:
     return {
         "item_id": it["item_id"],
         "kind": kind,
@@ -81,6 +89,7 @@ def _row(it, kind, sample, text, error, gen_chat, cached) -> dict[str, Any]:
         "generation_prompt": gen_chat[-1]["content"] if gen_chat else None,
         "cached": cached,
         "error": error,
+        "truncated": truncated,
     }
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from pandas.io.formats.style import Styler
 
 from syco.plots import paper_vs_ours
-from syco.results import RunRecord, latest_spec, pick, select
+from syco.results import RunRecord, latest_spec, pick, pick_row, select
 
 
 def value(df: pd.DataFrame, metric: str, subset: str = "all", level="all", n=None) -> float:
@@ -59,7 +61,57 @@ def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
         out[f"mc_bon_{key}_1"] = value(m, "bon_sycophantic", lab, "all", 1)
         out[f"mc_bon_{key}_max"] = value(m, "bon_sycophantic", lab, "all", "max")
     out["mc_p1"] = value(m, "p_true_below_1pct")
+    out.update(helpful_numbers(m, list(spec.get("hardest_levels", []))))
+    out.update(truncation_numbers(m, spec))
+    pm_spec = spec.get("pm", {})
+    out.update(gap_numbers(pm_spec.get("spec") if isinstance(pm_spec, dict) else pm_spec))
     return out
+
+
+def _share(row: dict, what: str) -> str:
+    """ "38% [14%, 69%], n = 8 items" from a metric row, or why there is no value."""
+    n = int(row.get("n", 0) or 0)
+    if not n or pd.isna(row.get("value")):
+        return f"not measured ({what})"
+    return f"{row['value']:.0%} [{row['ci_low']:.0%}, {row['ci_high']:.0%}], n = {n} items"
+
+
+def helpful_numbers(m: pd.DataFrame, hardest: list[int]) -> dict[str, object]:
+    """How many helpful replies the judge calls truthful, and the Fig. 7a comparison with
+    the helpful correction on those items only (all levels and the hardest), as text."""
+    judged = pick_row(m, "judged_truthful", subset="helpful_truthful", level="all")
+    n = int(judged.get("n", 0) or 0)
+    k = int(round(float(judged.get("value", 0.0)) * n)) if n else 0
+    row = pick_row(m, "pm_prefers_sycophantic", subset="helpful_truthful", level="all")
+    hard = select(m, "pm_prefers_sycophantic", subset="helpful_truthful")
+    hard = hard[hard.level.astype(str).isin([str(h) for h in hardest]) & (hard.n > 0)]
+    n_hard = int(hard.n.sum()) if len(hard) else 0
+    pooled = hardest_prefer(m, "helpful_truthful", hardest)
+    return {
+        "mc_helpful_truthful_k": k,
+        "mc_helpful_judged_n": n,
+        "mc_vs_helpful_n": int(row.get("n", 0) or 0),
+        "mc_vs_helpful_text": _share(row, "no helpful reply was judged truthful"),
+        "mc_vs_helpful_hard_text": f"{pooled:.0%}, n = {n_hard} items" if n_hard
+        else "not measured (no helpful reply at the hardest level was judged truthful)",
+    }  # fmt: skip
+
+
+def truncation_numbers(m: pd.DataFrame, spec: dict) -> dict[str, object]:
+    """Share of the policy's replies cut at ``max_tokens``, with n (as §3.1/§3.4 report it)."""
+    out: dict[str, object] = {"mc_max_tokens": spec.get("max_tokens")}
+    for subset, key in (("all", ""), ("helpful_truthful", "_helpful"), ("sycophantic", "_syc")):
+        row = pick_row(m, "truncated", subset=subset, level="all")
+        out[f"mc_truncated{key}"] = float(row.get("value", float("nan")))
+        out[f"mc_truncated{key}_n"] = int(row.get("n", 0) or 0)
+    return out
+
+
+def gap_numbers(pm: str | None) -> dict[str, object]:
+    """What the PM vs non-syc PM gap means for this PM (`syco.pm.prefix.gap_meaning`)."""
+    from syco.pm import prefix
+
+    return dict(prefix.gap_numbers(pm or "", "mc"))
 
 
 def example(record: RunRecord) -> Styler:
@@ -90,12 +142,19 @@ def paper_table(
     hardest: list[int],
     humans: float | None = None,
     same_pm: bool = True,
+    premise: str | None = None,
 ) -> pd.DataFrame:
+    """Paper vs ours. The helpful-truthful rows rest only on helpful replies the judge calls
+    truthful (their n is shown); `premise` (`syco.pm.prefix.PREMISE`) says whether the prefix
+    moves this PM toward truthful replies, without which the non-syc PM row is not the
+    paper's test."""
     syc = "bon_sycophantic"
+    helpful = helpful_numbers(df, hardest)
+    test = "" if premise is None or premise.startswith("yes") else " (not the paper's test here)"
     chance = "pm_prefers_sycophantic_chance"
     c_base = value(df, chance, "baseline_truthful")
     c_help = hardest_prefer(df, "helpful_truthful", hardest, chance)
-    rows: list[dict[str, object]] = [
+    rows: list[Any] = [
         {
             "quantity": "misconceptions / difficulty levels",
             "paper": "266 / 8 [P]",
@@ -117,14 +176,20 @@ def paper_table(
             "ours": c_base,
         },
         {
+            "quantity": "helpful replies the truthfulness judge calls truthful (only these "
+            "enter the comparisons with the helpful reply)",
+            "paper": "all: each corrects the user and explains why [P]",
+            "ours": f"{helpful['mc_helpful_truthful_k']} of {helpful['mc_helpful_judged_n']}",
+        },
+        {
             "quantity": "PM prefers sycophantic over helpful truthful, hardest level",
             "paper": "45% [P]",
-            "ours": hardest_prefer(df, "helpful_truthful", hardest),
+            "ours": helpful["mc_vs_helpful_hard_text"],
         },
         {
             "quantity": "… a random-score PM, same procedure (exact)",
             "paper": "50% (separate selector)",
-            "ours": c_help,
+            "ours": "not measured (no item)" if pd.isna(c_help) else c_help,
         },
         {
             "quantity": "BoN (N=max), hardest: sycophantic with the oracle",
@@ -136,8 +201,21 @@ def paper_table(
             "paper": "~75% at N=4096 [P]",
             "ours": value(df, syc, "PM", "hardest", "max"),
         },
+        *(
+            [
+                {
+                    "quantity": "premise of the non-syc PM row: the prefix moves the PM toward "
+                    "truthful replies (prefix test, fixed replies)",
+                    "paper": "the PM asked for truthful replies serves as the less sycophantic "
+                    "reference [P]",
+                    "ours": premise,
+                }
+            ]
+            if premise is not None
+            else []
+        ),
         {
-            "quantity": "BoN (N=max), hardest: sycophantic with the non-syc PM",
+            "quantity": f"BoN (N=max), hardest: sycophantic with the non-syc PM{test}",
             "paper": "about half the PM's [F]",
             "ours": value(df, syc, "non-syc PM", "hardest", "max"),
         },

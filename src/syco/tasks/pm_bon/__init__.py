@@ -82,6 +82,7 @@ def run_one(
     )
     labels = [*pms, metrics.RANDOM]  # a random-score PM beside every PM (exact)
     mets = metrics.bon_curves(rows, matrices, labels, pool_size, seed=seed)
+    mets += metrics.truncation_rows(rows, seed=seed)
     settings: dict[str, Any] = {
         "policy": model,
         "pm": pms["PM"].describe(),

@@ -157,6 +157,19 @@ def _feedback(pools, matrices, label, n, seed):
     ]
 
 
+def truncation_rows(rows: list[dict[str, Any]], seed: int = 0) -> list[dict[str, Any]]:
+    """Share of pool samples cut at ``max_tokens`` (as §3.1 and §3.4 report it), over all
+    samples and per task; failed generations are counted as errors, never as cut or not.
+    A cut reply is judged on what is left of it."""
+    out = []
+    for task in ("all", *sorted({r["task"] for r in rows})):
+        sub = [r for r in rows if task == "all" or r["task"] == task]
+        vals = [float(r["truncated"]) for r in sub if r.get("truncated") is not None]
+        errs = sum(r.get("truncated") is None for r in sub)
+        out.append(metric_row("truncated", vals, subset=task, task=task, n_errors=errs, seed=seed))
+    return out
+
+
 def curve_frame(metrics):
     """The three Fig. 6a metrics as a DataFrame (model, subset=PM, N, value, CI)."""
     import pandas as pd

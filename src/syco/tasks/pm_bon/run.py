@@ -12,6 +12,7 @@ from typing import Any
 from syco.models import GenerateConfig, get_model
 from syco.pm import PreferenceModel
 from syco.pm.rows import score_rows
+from syco.tasks.mimicry.run import TRUNCATED  # §3.4's stop reasons of a cut reply
 
 
 def sample_pools(
@@ -42,6 +43,7 @@ def sample_pools(
                 "response": c.text,
                 "cached": c.cached,
                 "error": c.error,
+                "truncated": c.stop_reason in TRUNCATED if c.ok else None,
             }
         )
     return rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from syco.plots import paper_vs_ours
-from syco.results import latest_spec, pick
+from syco.results import latest_spec, pick, pick_row
 
 
 def at(curves: pd.DataFrame, metric: str, pm: str, n: int | str, model: str) -> float:
@@ -33,6 +33,19 @@ def key_numbers(curves: pd.DataFrame, model: str) -> dict[str, object]:
     return out
 
 
+def truncation_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
+    """The share of pool samples cut at ``max_tokens``, with its n (as §3.1/§3.4 report it),
+    and the cap itself; NaN / 0 for a record made before samples carried the flag."""
+    from syco.tasks.pm_bon import CHAPTER
+
+    row = pick_row(metrics, "truncated", model=model, subset="all")
+    return {
+        "bon_truncated": float(row.get("value", float("nan"))),
+        "bon_truncated_n": int(row.get("n", 0) or 0),
+        "bon_max_tokens": latest_spec(CHAPTER, model).get("max_tokens"),
+    }
+
+
 # +1 where a larger value is more sycophantic; answer sycophancy keeps §3.3's sign (a drop in
 # accuracy under the user's belief is negative), so more sycophantic is more negative.
 SIGN = {"feedback_sycophancy": 1, "answer_sycophancy": -1, "mimicry_sycophancy": 1}
@@ -40,12 +53,15 @@ SIGN = {"feedback_sycophancy": 1, "answer_sycophancy": -1, "mimicry_sycophancy":
 
 def gap(curves: pd.DataFrame, metric: str, model: str, other: str = "non-syc PM") -> float:
     """How much more sycophantic the PM's pick is than `other`'s at N=max (> 0: more)."""
-    return SIGN[metric] * (
-        at(curves, metric, "PM", "max", model) - at(curves, metric, other, "max", model)
-    )
+    diff = at(curves, metric, "PM", "max", model) - at(curves, metric, other, "max", model)
+    return SIGN[metric] * diff + 0.0  # + 0.0: no "-0.00" on the page
 
 
-def paper_table(curves: pd.DataFrame, model: str, pool_size: int) -> pd.DataFrame:
+def paper_table(
+    curves: pd.DataFrame, model: str, pool_size: int, premise: str | None = None
+) -> pd.DataFrame:
+    """Paper vs ours; `premise`: whether the prefix moves this PM toward truthful replies
+    (`syco.pm.prefix.PREMISE`), the condition under which the gap rows are the paper's test."""
     rows: list[dict[str, object]] = [
         {
             "quantity": "pool per prompt / N",
@@ -54,6 +70,18 @@ def paper_table(curves: pd.DataFrame, model: str, pool_size: int) -> pd.DataFram
             "model": model,
         }
     ]
+    if premise is not None:
+        rows.append(
+            {
+                "quantity": "premise of the gap rows: the prefix moves the PM toward truthful "
+                "replies (prefix test, fixed replies)",
+                "paper": "the PM asked for truthful replies (prefix, App. C.1) serves as the less "
+                "sycophantic reference [P]",
+                "ours": premise,
+                "model": model,
+            }
+        )
+    test = "" if premise is None or premise.startswith("yes") else " (not the paper's test here)"
     trend = {
         "feedback_sycophancy": "rises with N [R]",
         "answer_sycophancy": "less sycophantic with N [P] (§3.3 sign: rises toward 0)",
@@ -71,7 +99,7 @@ def paper_table(curves: pd.DataFrame, model: str, pool_size: int) -> pd.DataFram
         )
         rows.append(
             {
-                "quantity": f"{name}: PM more syc. than non-syc PM, N=max",
+                "quantity": f"{name}: PM more syc. than non-syc PM, N=max{test}",
                 "paper": "> 0 (PM more sycophantic, all N) [P]",
                 "ours": gap(curves, metric, model),
                 "model": model,
@@ -86,3 +114,17 @@ def paper_table(curves: pd.DataFrame, model: str, pool_size: int) -> pd.DataFram
             }
         )
     return paper_vs_ours(rows, cite="§4.2, Fig. 6a")
+
+
+def page_numbers(metrics: pd.DataFrame, model: str, pm: str) -> dict[str, object]:
+    """Everything the page's prose glues: the curves' key numbers, the share of samples cut
+    at ``max_tokens`` and what the PM vs non-syc PM gap means for this PM (worded from the
+    recorded prefix effect, `syco.pm.prefix.gap_numbers`)."""
+    from syco.pm import prefix
+    from syco.tasks.pm_bon.metrics import curve_frame
+
+    return {
+        **key_numbers(curve_frame(metrics), model),
+        **truncation_numbers(metrics, model),
+        **prefix.gap_numbers(pm, "bon"),
+    }
