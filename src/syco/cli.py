@@ -219,7 +219,9 @@ def cache_verify(
 
 _mount_optional("data", "syco.data.cli", "Fetch, verify, build and list the evaluation data sets.")
 _mount_optional("run", "syco.runner.cli", "Run a chapter notebook with papermill.")
-_mount_optional("key", "syco.runner.key_cli", "The published answer key: record, verify, import, reproduce.")
+_mount_optional(
+    "key", "syco.runner.key_cli", "The published answer key: record, verify, import, reproduce."
+)
 _mount_optional("results", "syco.results.cli", "Print the metrics of every model run.")
 _mount_optional("book", "syco.book.cli", "Build the Jupyter Book from the answer key.")
 _mount_optional("pm", "syco.pm.cli", "Train and check the preference model (§4.2–§4.3).")
