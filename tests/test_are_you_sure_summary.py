@@ -171,7 +171,7 @@ def test_prose_names_the_pooled_rate_and_the_papers_average(syco_home: Path) -> 
 def test_fig2_caption_names_the_intervals_the_bars_draw() -> None:
     """The caption's interval words come from the plotted rows' ci_method; the bars' error
     bars are those rows' CIs. A caption typed by hand ("Bootstrap") fails here."""
-    from syco.book.pages import CI_METHODS
+    from syco.plots import CI_METHODS
 
     metrics = _frame(_uneven_rows())
     rows = figure2_rows(metrics)

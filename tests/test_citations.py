@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from syco.book.paper import PAPER_HEADLINES, paper_label
+from syco.paper import PAPER_HEADLINES, paper_label
 from syco.plots import paper_vs_ours
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -90,3 +90,37 @@ def test_model_judge_error_is_counted_as_error() -> None:
     j = scripted(["A", None])  # one pair: AB fine, BA errored
     (res,) = j.judge(["t"], ["b"], "math")
     assert res.p_a is None and res.error == "boom" and not res.unparsed
+
+
+# Issue 21, item 7: the teach page's "single order" exercise needs one order on demand -------
+
+
+def test_single_order_runs_only_that_order() -> None:
+    # Same scripted replies as a position-biased judge that always says "A".
+    j = scripted(["A", "A", "A"])
+    j.order = "AB"  # ours is Comment (A): "A" means ours is more positive
+    res = j.judge(["t0", "t1", "t2"], ["b0", "b1", "b2"], "arguments")
+    assert [r.p_a for r in res] == [1.0, 1.0, 1.0]
+    assert len(j.model.seen) == 3 and 'Comment (A): "t0"' in j.model.seen[0][0]["content"]
+    assert [o["order"] for o in res[0].orders] == ["AB"]
+    j = scripted(["A", "A", "A"])
+    j.order = "BA"  # ours is Comment (B): the same bias now says ours is less positive
+    res = j.judge(["t0", "t1", "t2"], ["b0", "b1", "b2"], "arguments")
+    assert [r.p_a for r in res] == [0.0, 0.0, 0.0]
+    assert 'Comment (A): "b0"' in j.model.seen[0][0]["content"]
+    # Both orders average the bias away: a split verdict.
+    j = scripted(["A"] * 6)
+    assert [r.p_a for r in j.judge(["t0", "t1", "t2"], ["b0", "b1", "b2"], "math")] == [0.5] * 3
+
+
+def test_single_order_by_name_and_vader_is_order_blind() -> None:
+    both = get_positivity_judge("vader").judge([GOOD, BAD, FLAT], [BAD, GOOD, FLAT], "poems")
+    for order in ("AB", "BA"):
+        j = get_positivity_judge("vader", order=order)
+        assert j.order == order and f"one order only ({order}" in j.description
+        one = j.judge([GOOD, BAD, FLAT], [BAD, GOOD, FLAT], "poems")
+        assert [r.p_a for r in one] == [r.p_a for r in both]
+        assert [o["order"] for o in one[0].orders] == [order]
+    assert get_positivity_judge("vader").order == "both"
+    with pytest.raises(SycoError):
+        get_positivity_judge("vader", order="ba")

@@ -52,8 +52,8 @@ def calls_by_model(server) -> Counter:
 
 
 def plan_rows(params: dict) -> dict[tuple[str, str], dict]:
-    from syco.models.plan import plan_chapter
     from syco.project import CHAPTERS
+    from syco.runner.plan import plan_chapter
 
     rows, note = plan_chapter(CHAPTERS["are_you_sure"], params)
     assert note == ""
@@ -189,9 +189,9 @@ def test_plan_counts_are_exact_on_scripted_models(syco_home, data_mirror, tmp_pa
     are in the answer key."""
     from syco.data.build import build
     from syco.data.fetch import fetch
-    from syco.models.plan import plan_chapter
     from syco.project import CHAPTERS
     from syco.runner import run_chapter
+    from syco.runner.plan import plan_chapter
 
     fetch()
     build(n=2)

@@ -98,4 +98,6 @@ def test_committed_records_are_shown(tmp_path):
         assert len(sel) == 1 and sel.n.iloc[0] > 0
     t = sanity.table(m)
     assert "chance (coin flip)" in set(t.scorer) and "longer response wins" in set(t.scorer)
-    assert sanity.page_markdown().count("|") > 10
+    from syco.book.pages import pm_sanity_page
+
+    assert pm_sanity_page().count("|") > 10

@@ -141,7 +141,7 @@ def prepare_model(spec: str = typer.Argument("smollm2")) -> None:
 
     backend, name = parse_spec(spec)
     if backend == "smollm2-rm":
-        from syco.pm.train import assemble
+        from syco.models.reward_head import assemble
 
         typer.echo(f"smollm2-rm ready at {assemble()} (use it as hf/<that folder> too)")
     elif backend == "smollm2-hf":

@@ -6,6 +6,7 @@ value with its confidence interval as error bars.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -228,6 +229,10 @@ CI_METHODS = {
     "newcombe-paired-strata": "Newcombe's paired interval at Kish's effective n "
     "(a difference averaged over datasets)",
     "bootstrap": "percentile bootstrap (unbounded values; can be too narrow at small n)",
+    "wilson-cluster": "Wilson at the design-effect effective n, t quantile (items in "
+    "clusters, e.g. replies per poem)",
+    "newcombe-paired-cluster": "Newcombe's paired interval at the design-effect effective n "
+    "(pairs in clusters)",
 }
 
 
@@ -376,6 +381,15 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+def _break_points(text: str) -> str:
+    """``<wbr>`` after ``_``, ``/`` and ``:`` inside identifiers and every 16 characters of
+    a long unbroken run (a checksum), so a column narrows instead of pushing its table past
+    the page; the text itself is unchanged (copying it copies no extra character)."""
+    text = re.sub(r"([_/:])(?=\w)", r"\1<wbr>", text)
+    return re.sub(r"[0-9A-Za-z]{24,}", lambda m: "<wbr>".join(
+        m.group(0)[i : i + 16] for i in range(0, len(m.group(0)), 16)), text)  # fmt: skip
+
+
 MAX_ROWS = 500  # a page stays loadable; more rows are said to be left out, never silently
 
 
@@ -386,6 +400,7 @@ def table_html(df: pd.DataFrame) -> str:
     shown = display_frame(df.iloc[:MAX_ROWS])
     with pd.option_context("display.max_colwidth", None, "display.max_rows", None):
         html = shown.to_html(index=False, escape=True, border=0, classes=["syco-frame"])
+    html = re.sub(r">([^<]+)<", lambda m: ">" + _break_points(m.group(1)) + "<", html)
     if len(df) > MAX_ROWS:
         html += f"<p class='syco-cut'>The first {MAX_ROWS:,} of {len(df):,} rows.</p>"
     return html

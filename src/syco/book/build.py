@@ -181,7 +181,13 @@ def generate_pages(root: Path) -> list[str]:
     from syco.book.costs import cost_table, timing_table
     from syco.book.instructor import instructor_page
     from syco.book.notebooks import prepare_notebook
-    from syco.book.pages import costs_page, pending_page, summary_page, timings_page
+    from syco.book.pages import (
+        costs_page,
+        pending_page,
+        pm_sanity_page,
+        summary_page,
+        timings_page,
+    )
     from syco.book.precision import precision_page
     from syco.book.transcripts import transcripts_page
     from syco.results import metrics_frame, rows_frame
@@ -218,9 +224,7 @@ def generate_pages(root: Path) -> list[str]:
     (gen / "instructor.md").write_text(instructor_page(metrics, rows), "utf-8")
     (gen / "costs.md").write_text(costs_page(cost_table(rows)), "utf-8")
     (gen / "timings.md").write_text(timings_page(timing_table(root)), "utf-8")
-    from syco.pm.sanity import page_markdown
-
-    (gen / "pm_sanity.md").write_text(page_markdown(), "utf-8")
+    (gen / "pm_sanity.md").write_text(pm_sanity_page(), "utf-8")
     from syco.book.models_page import models_markdown
 
     (gen / "models.md").write_text(models_markdown(root), "utf-8")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from syco.book.pages import NOTE, esc, filter_controls, fmt_num, is_missing
+from syco.book.pages import NOTE, breakable, esc, filter_controls, fmt_num, is_missing
 from syco.project import Chapter
 
 # A transcript page stays readable (and a few hundred KB) with this many rows per model.
@@ -175,15 +175,17 @@ def transcript_rows(rows: pd.DataFrame, per_model: int = ROWS_PER_MODEL) -> tupl
     head.append("error")
     out = [
         "<div class='syco-scroll'><table class='syco-table syco-rows' id='syco-rows'><thead><tr>"
-        + "".join(f"<th>{esc(h)}</th>" for h in head)
+        + "".join(f"<th>{breakable(h)}</th>" for h in head)
         + "</tr></thead><tbody>"
     ]
     for i, r in enumerate(kept):
         err = r.get("error")
         has_err = not is_missing(err) and str(err) != ""
         cells = [f"<td class='syco-num'>{i + 1}</td>", f"<td>{esc(r['model'])}</td>"]
-        cells += [f"<td>{esc(_short(r.get(c)))}</td>" for c in item] or ["<td></td>"]
-        cells += [f"<td>{esc(_short(r.get(c)))}</td>" for c in cond]
+        cells += [f"<td class='syco-long'>{breakable(_short(r.get(c)))}</td>" for c in item] or [
+            "<td></td>"
+        ]
+        cells += [f"<td>{breakable(_short(r.get(c)))}</td>" for c in cond]
         body = []
         preview = ""
         for c in chat_cols:
@@ -206,10 +208,12 @@ def transcript_rows(rows: pd.DataFrame, per_model: int = ROWS_PER_MODEL) -> tupl
             f"<td class='syco-transcript'><details><summary>{summary}</summary>"
             f"{''.join(body)}</details></td>"
         )
-        cells += [f"<td>{esc(_short(r.get(c)))}</td>" for c in ans]
+        cells += [f"<td class='syco-long'>{esc(_short(r.get(c)))}</td>" for c in ans]
         cells += [f"<td class='syco-num'>{esc(_short(r.get(c)))}</td>" for c in score]
-        cells += [f"<td>{esc(_short(r.get(c)))}</td>" for c in status]
-        cells.append(f"<td class='syco-error'>{esc(_short(err, 300)) if has_err else ''}</td>")
+        cells += [f"<td>{breakable(_short(r.get(c)))}</td>" for c in status]
+        cells.append(
+            f"<td class='syco-error syco-long'>{esc(_short(err, 300)) if has_err else ''}</td>"
+        )
         cls = "syco-row syco-warn" if has_err else "syco-row"
         out.append(f"<tr class='{cls}' data-model='{esc(r['model'])}'>{''.join(cells)}</tr>")
     out.append("</tbody></table></div>")

@@ -15,7 +15,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from syco.data.registry import SourceFile, all_files, sha256_file, sources_dir
+from syco.data.registry import SourceFile, all_files, sha256_file, sources, sources_dir
 from syco.errors import SycoError
 
 
@@ -76,6 +76,15 @@ def fetch_file(entry: SourceFile, mirror: Path | None) -> str:
         return how
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def ensure_source(name: str) -> None:
+    """Place one source's files (only those) if `syco data fetch` has not run yet: what a
+    step that reads a source directly needs (§4.1's pairs, `syco pm train`)."""
+    mirror = mirror_dir()
+    for entry in sources()[name].files:
+        if not (sources_dir() / entry.path).is_file():
+            fetch_file(entry, mirror)
 
 
 def fetch(

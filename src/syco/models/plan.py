@@ -1,10 +1,11 @@
 """`syco run CHAPTER --plan`: what a run would send and cost, before anything is sent.
 
-The chapter's notebook runs as it would (same parameters, same code path) with every model
-in plan mode (``SYCO_PLAN`` names a JSONL file): a request found in the answer key returns
-its recorded answer; a missing one is written to the plan file and answered with a
-placeholder instead of a call, so nothing reaches a provider and no weights load. The
-executed notebook, its records and any files it writes go to a temporary folder.
+The chapter's notebook runs as it would (same parameters, same code path; the runner runs
+it: `syco.runner.plan.plan_chapter`) with every model in plan mode (``SYCO_PLAN`` names a
+JSONL file): a request found in the answer key returns its recorded answer; a missing one
+is written to the plan file and answered with a placeholder instead of a call, so nothing
+reaches a provider and no weights load. The executed notebook, its records and any files
+it writes go to a temporary folder.
 
 What is assumed, and printed with every plan: input tokens are estimated at 4 characters a
 token; every new reply is assumed to use its whole ``max_tokens`` (an upper bound) and to
@@ -22,19 +23,16 @@ import contextvars
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
-from unittest import mock
 
 from syco.models.pricing import BATCH_PRICE_FACTOR, batch_factor, price_of
 from syco.models.types import Chat, Completion, GenerateConfig, Scored, Usage
 
 if TYPE_CHECKING:
     from syco.models.model import Model
-    from syco.project import Chapter
 
 CHARS_PER_TOKEN = 4
 PLACEHOLDER_WORD = "xxx"  # 4 characters with its space: one estimated token
@@ -218,29 +216,3 @@ def format_plan(title: str, rows: list[dict[str, Any]], note: str = "") -> str:
         out.append(f"  note: {note}")
     out.append(f"  {ASSUMED}")
     return "\n".join(out)
-
-
-def plan_chapter(chapter: Chapter, params: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
-    """Run a chapter in plan mode; its rows and a note (empty unless the notebook stopped)."""
-    from syco.errors import SycoError
-    from syco.project import project_root
-    from syco.runner.execute import notebook_parameters, run_chapter
-
-    with tempfile.TemporaryDirectory(prefix="syco-plan-") as tmp:
-        plan = Path(tmp) / "plan.jsonl"
-        plan.touch()
-        params = dict(params)
-        known = notebook_parameters(project_root() / "notebooks" / chapter.notebook)
-        for name in known:  # files a chapter writes (e.g. a class's rating sheet) stay out
-            if name.endswith("_dir") and name not in params:
-                params[name] = str(Path(tmp) / name)
-        note = ""
-        env = {"SYCO_PLAN": str(plan), "SYCO_RESULTS": str(Path(tmp) / "results")}
-        with mock.patch.dict(os.environ, env):  # restores the environment as it was
-            os.environ.pop("SYCO_BATCH", None)
-            try:
-                run_chapter(chapter, params, output_dir=Path(tmp) / "out", progress=False)
-            except SycoError as e:
-                note = f"the notebook stopped ({e}); requests after that point are not counted"
-        lines = [json.loads(x) for x in plan.read_text(encoding="utf-8").splitlines() if x]
-    return summarize(lines), note

@@ -166,13 +166,13 @@ def sample_item(item: str, sample: int) -> str:
 
 
 def _framing(template_type: str) -> str:
-    from syco.tasks.feedback.prompts import framing_id
+    from syco.data.build_feedback import framing_id
 
     return framing_id(template_type)
 
 
 def _answer_template(template: str | None) -> str | None:
-    from syco.tasks.answer.prompts import template_id
+    from syco.data.build_answer import template_id
 
     return template_id(template) if template else None
 
@@ -250,7 +250,7 @@ class ScriptedAPI(ModelAPI):
         return json.dumps({k: longer if k in self.behaviour.label else 0 for k in names})
 
     def _qa(self, chat: Chat, fact: dict[str, Any], last: str, sample: int = 0) -> str:
-        from syco.tasks.are_you_sure.prompts import CHALLENGE
+        from syco.data.build_ays import CHALLENGE
 
         b, q = self.behaviour, fact["question"]
         right = b.does("correct", q, sample)

@@ -14,7 +14,7 @@ _INSTRUCTION = "\n\n(Instruction for the assistant:"
 
 def _facts_from(name: str, records: list[dict[str, Any]], out: dict[str, dict[str, Any]]) -> None:
     from syco.data import to_chat
-    from syco.tasks.are_you_sure.dataset import option_letters
+    from syco.data.build_ays import option_letters
 
     for rec in records:
         base, meta = rec["base"], rec.get("metadata") or {}

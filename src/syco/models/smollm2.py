@@ -136,7 +136,7 @@ class SmolLM2RewardAPI(HFAPI):
     backend = "hf"
 
     def __init__(self, name: str = "smollm2-rm", **options):
-        from syco.pm.train import assemble, load_artefact
+        from syco.models.reward_head import assemble, load_artefact
 
         _, manifest = load_artefact()
         super().__init__(f"{MODEL_ID}-rm", path=str(assemble()), **options)

@@ -8,12 +8,16 @@ head, training pairs by the cross-validation head that never saw them (cross-fit
 the PM cannot simply echo the human label it was fitted to). Features are §4.1's offline
 proxy labels (text rules; the paper's GPT-4 labels were never released). A/B order is
 randomised per pair by a hash of its id, so the outcomes take both signs (no intercept).
+
+This module holds the PM's side (cross-fitted margins) and the record (read, drawn on the
+§4.1 page); the fit itself uses §4.1's feature model, so it lives with that chapter
+(`syco.tasks.preference_data.pm_vs_humans.run`): the PM package sits a floor below the
+chapters (docs/CONVENTIONS.md, Floors).
 """
 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -43,52 +47,6 @@ def crossfit_margins(x: np.ndarray, pairs: list[dict[str, Any]], l2: float) -> n
         sel = tr & (fold == k)
         out[sel] = (d[sel] / scale) @ w
     return out
-
-
-def run(*, num_chains: int = 2, num_warmup: int = 250, num_samples: int = 250,
-        prior_b: float = 0.01, seed: int = 0) -> RunRecord:  # fmt: skip
-    """Fit the feature model to humans and to the trained PM on the featurised pairs."""
-    from syco.pm import features as feat
-    from syco.tasks.preference_data.features import PROXY_NAMES, proxy_labels
-    from syco.tasks.preference_data.metrics import _post_rows
-    from syco.tasks.preference_data.regression import BayesFitter
-
-    t0 = time.time()
-    _, manifest = train.load_artefact()
-    s = manifest["settings"]
-    pairs, F = train.featurise(n_pairs=s["n_pairs"], max_len=s["max_len"], seed=s["seed"],
-                               holdout_frac=s["holdout_frac"], layers=s.get("layers"), log=lambda m: None)  # fmt: skip
-    x = F["features"][:, :, feat.POOLS.index(s["pool"]), :]
-    margin = crossfit_margins(x, pairs, manifest["fit"]["l2"])
-    rows, X = [], []
-    for p, m in zip(pairs, margin, strict=True):
-        a_is_chosen = train._u(f"syco-pm-ab:{p['pair_id']}") < 0.5
-        a, b = (p["chosen"], p["rejected"]) if a_is_chosen else (p["rejected"], p["chosen"])
-        lab = proxy_labels(p["context"], a, b)
-        X.append([lab[f] for f in PROXY_NAMES])
-        pm_a = (m > 0) == a_is_chosen
-        rows.append({"pair_id": p["pair_id"], "split": p["split"], "part": p["part"],
-                     "a_is_chosen": a_is_chosen, "y_human": int(a_is_chosen),
-                     "y_pm": int(pm_a), "margin": float(m), "labels": lab})  # fmt: skip
-    Xa = np.array(X, dtype=float)
-    features = list(PROXY_NAMES)
-    fitter = BayesFitter(features, prior_b=prior_b, num_chains=num_chains,
-                         num_warmup=num_warmup, num_samples=num_samples)  # fmt: skip
-    metrics = []
-    agree = float(np.mean([r["y_human"] == r["y_pm"] for r in rows]))
-    for who, key in (("humans", "y_human"), ("trained PM", "y_pm")):
-        y = np.array([r[key] for r in rows])
-        post = fitter.fit(Xa, y, seed=seed)
-        metrics += _post_rows("p_preferred", post, len(y), {}, who=who,
-                              r_hat_max=post.diagnostics["r_hat_max"])  # fmt: skip
-    spec = {"pm": "smollm2-rm", "head_sha256": manifest["head_sha256"],
-            "n_pairs": len(rows), "pm_agrees_with_humans": agree,
-            "labeller": "proxy", "prior": {"family": "Laplace", "loc": 0.0, "b": prior_b},
-            "sampler": {"num_chains": num_chains, "num_warmup": num_warmup,
-                        "num_samples": num_samples},
-            "pm_choices": "cross-fitted (held-out: final head; training: CV head without the pair)",
-            "data_checksum": manifest["data"]["checksum"], "seconds": time.time() - t0}  # fmt: skip
-    return RunRecord(chapter=CHAPTER, model="smollm2-rm", spec=spec, rows=rows, metrics=metrics)
 
 
 def save(record: RunRecord, path: Path = RECORD) -> Path:
@@ -149,7 +107,8 @@ def show(path: Path = RECORD) -> None:
     pvh = load(path)
     if pvh is None:
         print("No PM-vs-humans record yet: python -c 'from syco.pm import learned; "
-              "learned.save(learned.run())'")  # fmt: skip
+              "from syco.tasks.preference_data import pm_vs_humans; "
+              "learned.save(pm_vs_humans.run())'")  # fmt: skip
         return
     glue_figure("pd_pm_vs_humans", figure(pvh))
     print(f"{pvh.spec['n_pairs']} pairs; the PM agrees with the humans on "

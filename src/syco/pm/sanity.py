@@ -355,23 +355,3 @@ def verdict(pm: str, metrics=None) -> str:
         base + ": **indistinguishable from chance** (the 95% interval includes 50%), so "
         "these pairs give no evidence that it models human preferences."
     )
-
-
-def page_markdown() -> str:
-    """The summary page's PM-sanity tables (MyST markdown) from the committed records."""
-    from syco.book.pages import NOTE, md_table
-
-    m = load()
-    if m.empty:
-        return "*No PM has been evaluated yet: `syco pm eval --pm SPEC`.*\n"
-    parts = [f"<!-- {NOTE} -->", "", md_table(table(m)), "", "By hh-rlhf split (same pairs):",
-             "", md_table(by_split(m).reset_index()), ""]  # fmt: skip
-    pb = position_bias(m)
-    if len(pb):
-        parts += ["Position bias of the prompted PM in its pairwise mode (the same pair shown in "
-                  "both A/B orders; a PM without position bias agrees with itself on every pair "
-                  "it is sure about; a reward model scores each response alone and has none):",
-                  "", md_table(pb), ""]  # fmt: skip
-    for pm in (TRAINED, "smollm2"):
-        parts += [f"- {verdict(pm, m)}"]
-    return "\n".join(parts) + "\n"

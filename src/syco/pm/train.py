@@ -10,8 +10,9 @@ cross-validation on the training pairs only. By default the backbone is the mode
 ``num_hidden_layers=12``): measured here, the full depth cost 2.5x more per pair, which on
 this machine meant too few pairs for a 576-weight head. Features are computed once
 (`features.py`); fitting the head takes seconds. The committed artefact is the head and its
-manifest; `assemble()` writes a standard sequence-classification folder (backbone + head)
-that the ``hf/`` reward path scores like any other reward model (spec ``smollm2-rm``).
+manifest; `assemble()` (`syco.models.reward_head`) writes a standard sequence-classification
+folder (backbone + head) that the ``hf/`` reward path scores like any other reward model
+(spec ``smollm2-rm``).
 
 Pairs: only the hh-rlhf *test* splits exist in the data mirror, so they are split here,
 deterministically by a hash of each pair's id, into training and held-out pairs; the
@@ -25,8 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -34,14 +33,20 @@ from typing import Any
 import numpy as np
 
 import syco
-from syco import paths
 from syco.errors import SycoError
+
+# The committed head's folder and files, reading it and assembling the reward folder are the
+# model's (`smollm2-rm`, `syco.models.reward_head`); imported here for the trainer's callers.
+from syco.models.reward_head import (  # noqa: F401
+    ARTEFACT_DIR,
+    HEAD_FILE,
+    MANIFEST,
+    assemble,
+    load_artefact,
+)
 from syco.pm import features as feat
 from syco.pm.defaults import TRAIN_DEFAULTS
 
-ARTEFACT_DIR = Path(__file__).parent / "trained" / "smollm2-rm"
-HEAD_FILE = "head.npy"
-MANIFEST = "manifest.json"
 L2_GRID = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)
 CV_FOLDS = 5
 DEFAULTS = TRAIN_DEFAULTS
@@ -60,9 +65,9 @@ def part_of(pair_id: str, holdout_frac: float) -> str:
 def ordered_pairs(seed: int = 0, holdout_frac: float = DEFAULTS["holdout_frac"]):
     """Every usable hh-rlhf helpfulness test pair, in a seeded order, with its part."""
     from syco.data import load_hh_rlhf
-    from syco.tasks.preference_data.dataset import ensure_sources
+    from syco.data.fetch import ensure_source
 
-    ensure_sources()
+    ensure_source("hh_rlhf")
     pairs = []
     for p in load_hh_rlhf():
         pid = f"{p['split']}:{p['row']}"
@@ -156,9 +161,9 @@ def featurise(
 
 
 def data_checksum() -> str:
-    from syco.tasks.preference_data.dataset import data_checksum as dc
+    from syco.data import checksum
 
-    return dc()
+    return checksum("hh_rlhf", "hh_rlhf")
 
 
 def code_version() -> str:
@@ -327,69 +332,3 @@ def save_artefact(w: np.ndarray, manifest: dict[str, Any], out: Path) -> None:
     manifest["head_sha256"] = hashlib.sha256((out / HEAD_FILE).read_bytes()).hexdigest()
     text = json.dumps({k: v for k, v in manifest.items() if not k.startswith("_")}, indent=1)
     (out / MANIFEST).write_text(text + "\n")
-
-
-def _keep_layer(key: str, layers: int | None) -> bool:
-    parts = key.split(".")
-    return not (layers and parts[1] == "layers" and int(parts[2]) >= layers)
-
-
-def load_artefact(folder: Path = ARTEFACT_DIR) -> tuple[np.ndarray, dict[str, Any]]:
-    """(head weight (1, hidden) float32, manifest); fails if the head is not the manifest's."""
-    head, man = folder / HEAD_FILE, folder / MANIFEST
-    if not head.exists() or not man.exists():
-        raise SycoError(f"no trained PM in {folder}: run `syco pm train`")
-    manifest = json.loads(man.read_text())
-    if hashlib.sha256(head.read_bytes()).hexdigest() != manifest["head_sha256"]:
-        raise SycoError(f"{head} does not match its manifest: rerun `syco pm train`")
-    return np.load(head), manifest
-
-
-# -- the standard sequence-classification folder ----------------------------------------
-def assemble(folder: Path = ARTEFACT_DIR, force: bool = False) -> Path:
-    """A `LlamaForSequenceClassification` folder (backbone + committed head) under
-    ``$SYCO_HOME/models``, built once per head; returns its path."""
-    w, manifest = load_artefact(folder)
-    target = paths.models_dir() / f"smollm2-rm-{manifest['head_sha256'][:12]}"
-    if (target / "model.safetensors").exists() and not force:
-        return target
-    import torch
-    from safetensors.torch import load_file, save_file
-
-    from syco.quiet import widget_warning_off
-
-    with widget_warning_off():
-        from transformers import AutoConfig, AutoTokenizer
-
-    src = backbone_path()
-    cfg = AutoConfig.from_pretrained(str(src))
-    tok = AutoTokenizer.from_pretrained(
-        str(src), truncation_side="left", model_max_length=manifest["settings"]["max_len"]
-    )
-    if tok.pad_token is None:
-        tok.pad_token = tok.eos_token
-    layers = manifest["settings"].get("layers")
-    if layers:  # the backbone's first `layers` blocks, then its final norm
-        cfg.num_hidden_layers = layers
-    cfg.architectures = ["LlamaForSequenceClassification"]
-    cfg.num_labels = 1
-    cfg.pad_token_id = tok.pad_token_id
-    state = {k: v for k, v in load_file(str(src / "model.safetensors")).items()
-             if k.startswith("model.") and _keep_layer(k, layers)}  # fmt: skip
-    state["score.weight"] = torch.from_numpy(np.ascontiguousarray(w, dtype=np.float32))
-    tmp = Path(tempfile.mkdtemp(prefix=".smollm2-rm-", dir=target.parent))
-    try:
-        cfg.save_pretrained(tmp)
-        tok.save_pretrained(tmp)
-        save_file(state, str(tmp / "model.safetensors"), metadata={"format": "pt"})
-        (tmp / "syco_manifest.json").write_text(json.dumps(manifest, indent=1))
-        if target.exists():
-            shutil.rmtree(target)
-        try:
-            tmp.rename(target)
-        except OSError:  # another process assembled the same head meanwhile
-            if not (target / "model.safetensors").exists():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target

@@ -108,7 +108,8 @@ def run(
     for n in names:
         ch = chapter(n)
         if plan:
-            from syco.models.plan import format_plan, plan_chapter
+            from syco.models.plan import format_plan
+            from syco.runner.plan import plan_chapter
 
             typer.echo(f"planning §{ch.section} {ch.title}: nothing is called", err=True)
             rows, note = plan_chapter(ch, per[n])

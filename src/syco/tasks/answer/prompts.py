@@ -3,9 +3,7 @@ released ``answer.jsonl`` metadata (the comma appears only in the second one).""
 
 from __future__ import annotations
 
-from syco.errors import SycoError
-
-BASELINE = "baseline"
+from syco.data.build_answer import BASELINE, template_id  # noqa: F401 (the chapter's name too)
 
 # id -> (template, short label for figures and tables)
 TEMPLATES: dict[str, tuple[str, str]] = {
@@ -24,18 +22,6 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     ),
 }
 BIASED = ("dont_think_correct", "think_incorrect", "think_correct")
-_BY_TEXT = {t: k for k, (t, _) in TEMPLATES.items()}
-
-
-def template_id(prompt_template: str) -> str:
-    """The template id of a record's ``metadata.prompt_template``."""
-    try:
-        return _BY_TEXT[prompt_template]
-    except KeyError:
-        raise SycoError(
-            f"unknown answer template {prompt_template!r}: the data set is not the §3.3 "
-            "answer set (rebuild it with `syco data build`)"
-        ) from None
 
 
 def label(tid: str) -> str:

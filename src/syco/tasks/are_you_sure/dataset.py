@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
 from syco.data import load, to_chat
+from syco.data.build_ays import option_letters
 from syco.tasks.are_you_sure.prompts import KIND_COT, KIND_FREE, KIND_MC
 
 SUBSETS = ("aqua_mc", "math_mc_cot", "mmlu_mc_cot", "truthful_qa_mc", "trivia_qa", "truthful_qa")
@@ -19,14 +19,6 @@ def kind_of(dataset: str, chat: list[dict[str, str]]) -> str:
     if dataset.endswith("_mc") or chat[-1]["role"] == "assistant":
         return KIND_MC
     return KIND_FREE
-
-
-def option_letters(base: dict[str, Any]) -> str:
-    """Valid option letters: ``base.letters``, else the "(A)…(K)" labels in ``answers``."""
-    if base.get("letters"):
-        return str(base["letters"])
-    found = re.findall(r"(?:^|\n)\s*\(([A-Z])\)", str(base.get("answers", "")))
-    return "".join(dict.fromkeys(found)) or "ABCDE"
 
 
 def load_items(

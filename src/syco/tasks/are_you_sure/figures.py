@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from syco import results
-from syco.plots import bar_ci, one_legend, ours, paper_vs_ours, set_style
+from syco.plots import bar_ci, ci_method_name, one_legend, ours, paper_vs_ours, set_style
 from syco.results import pick_row
 from syco.tasks.are_you_sure.metrics import MC_POOLED
 
@@ -35,8 +35,6 @@ def figure2_rows(metrics: pd.DataFrame) -> pd.DataFrame:
 def figure2_ci_text(metrics: pd.DataFrame) -> str:
     """The interval methods of Fig. 2's bars, in words, from the rows' ``ci_method`` (the
     method `syco.stats` used for each): the caption says what the error bars are."""
-    from syco.book.pages import ci_method_name
-
     rows = figure2_rows(metrics)
     if rows.empty or "ci_method" not in rows:
         return "no bars yet"

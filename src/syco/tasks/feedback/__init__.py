@@ -16,14 +16,16 @@ import pandas as pd
 from syco.results import RunRecord, metrics_frame, rows_frame
 from syco.tasks._chapter import run_all
 from syco.tasks.feedback.figures import fig1, fig_domains
+from syco.tasks.feedback.judge_check import agreement_frame, agreement_summary, agreement_table
 from syco.tasks.feedback.metrics import compute_metrics
 from syco.tasks.feedback.prompts import DISPREFER, FRAMINGS, LABELS, PREFER
 from syco.tasks.feedback.run import CHAPTER, VERSION, run_one
-from syco.tasks.feedback.summary import example, paper_vs_ours, summary
+from syco.tasks.feedback.summary import example, example_check, paper_vs_ours, summary
 
 __all__ = [
-    "CHAPTER", "VERSION", "DISPREFER", "FRAMINGS", "LABELS", "PREFER", "compute_metrics", "fig1",
-    "example", "fig_domains", "frames", "paper_vs_ours", "run", "run_one", "summary",
+    "CHAPTER", "VERSION", "DISPREFER", "FRAMINGS", "LABELS", "PREFER", "agreement_frame",
+    "agreement_summary", "agreement_table", "compute_metrics", "fig1", "example",
+    "example_check", "fig_domains", "frames", "paper_vs_ours", "run", "run_one", "summary",
 ]  # fmt: skip
 
 

@@ -10,9 +10,8 @@ The judge prompt lives in `syco.judges.positivity`.
 
 from __future__ import annotations
 
-from syco.errors import SycoError
+from syco.data.build_feedback import BASELINE, framing_id  # noqa: F401 (the chapter's name too)
 
-BASELINE = "baseline"
 FRAMINGS = ("like", "dislike", "wrote", "did_not_write")  # compared against the baseline
 PREFER = ("like", "wrote")
 DISPREFER = ("dislike", "did_not_write")
@@ -23,21 +22,3 @@ LABELS = {
     "wrote": "I wrote",
     "did_not_write": "I did not write",
 }
-
-
-def framing_id(template_type: str) -> str:
-    """`metadata.prompt_template_type` ("I really like the argument." ...) -> short id.
-
-    Order matters: "dislike" contains "like", so it is tested first."""
-    t = (template_type or "").strip().lower()
-    if not t:
-        return BASELINE
-    for key, needle in (
-        ("did_not_write", "did not write"),
-        ("dislike", "dislike"),
-        ("like", "like"),
-        ("wrote", "wrote"),
-    ):
-        if needle in t:
-            return key
-    raise SycoError(f"unknown feedback framing {template_type!r}: expected like/dislike/wrote/...")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from syco.judges.positivity import get_positivity_judge
+from syco.judges.positivity import check_order, get_positivity_judge
 from syco.models import GenerateConfig, get_model
 from syco.models.decoding import record_model, resolve
 from syco.results import RunRecord
@@ -25,12 +25,17 @@ def run_one(
     n: int | None = 3,
     seed: int = 0,
     judge: str = "vader",
+    judge_order: str = "both",
     decoding: str = "recommended",
     temperature: float = 1.0,
     max_tokens: int = 64,
     domains=DOMAINS,
 ) -> RunRecord:
-    """Generate feedback for all framings of `n` texts per domain and judge it."""
+    """Generate feedback for all framings of `n` texts per domain and judge it.
+
+    `judge_order`: "both" A/B orders averaged (default), or one order only ("AB": the framed
+    feedback is Comment (A); "BA": it is Comment (B)), to see the judge's position bias."""
+    check_order(judge_order)  # a typo fails before any generation
     env = RunEnvelope(CHAPTER, VERSION, dataset_source, ["feedback"], subject=model, judge=judge)
     items = load_items(dataset_source, n, seed, tuple(domains))
     m = get_model(model)
@@ -53,7 +58,7 @@ def run_one(
                 "error": c.error,
             }
         )
-    j = get_positivity_judge(judge)
+    j = get_positivity_judge(judge, order=judge_order)
     score_rows(rows, j)
     settings = {
         "judge": j.spec,
@@ -63,7 +68,8 @@ def run_one(
         **samp.settings(),
         "max_tokens": max_tokens,
         "domains": list(domains),
-        "both_orders": True,
+        "judge_order": judge_order,
+        "both_orders": judge_order == "both",
     }
     name = record_model(model, samp)
     return env.record(name, settings=settings, rows=rows, metrics=compute_metrics(rows, seed))

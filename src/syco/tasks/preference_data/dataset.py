@@ -13,8 +13,7 @@ import random
 from typing import Any
 
 from syco.data import load_hh_rlhf
-from syco.data.fetch import fetch_file, mirror_dir
-from syco.data.registry import sources, sources_dir
+from syco.data.fetch import ensure_source
 
 SPLITS = ("helpful-base", "helpful-online", "helpful-rejection-sampled")
 N_FOLDS = 6  # the paper's leave-one-sixth-out sensitivity check (App. B)
@@ -22,18 +21,7 @@ N_FOLDS = 6  # the paper's leave-one-sixth-out sensitivity check (App. B)
 
 def ensure_sources() -> None:
     """Place the hh-rlhf source files (only those) if `syco data fetch` has not run yet."""
-    mirror = mirror_dir()
-    for entry in sources()["hh_rlhf"].files:
-        if not (sources_dir() / entry.path).is_file():
-            fetch_file(entry, mirror)
-
-
-def data_checksum() -> str | None:
-    """The hh-rlhf checksum a run record stores (`syco.data.checksum`), for `syco pm train`,
-    whose code is hashed into the committed PM head."""
-    from syco.data import checksum
-
-    return checksum("hh_rlhf", "hh_rlhf")
+    ensure_source("hh_rlhf")
 
 
 def load_pairs(

@@ -1,4 +1,6 @@
-"""The paper's headline numbers per chapter, as text, for the summary page.
+"""The paper's headline numbers per chapter, as text, for the summary page, and the label
+every "paper" column carries. On the bottom floor (docs/CONVENTIONS.md): figures
+(`syco.plots`), chapters and the book's pages all label the paper's numbers with it.
 
 Typed from the paper's text and figures (each with the section or figure it comes from) and labelled as the paper's: they stand *beside* our measured
 numbers and are never used in a computation. The tag says how sure the number is
