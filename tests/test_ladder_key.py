@@ -135,6 +135,23 @@ def test_replay_mode_leaves_out_a_ladder_model_with_no_recording(home, monkeypat
     assert runnable_models("mimicry", ["qwen-1.5b"]) == ["qwen-1.5b"]
 
 
+def test_replay_mode_leaves_out_a_recording_made_with_other_settings(monkeypatch, capsys):
+    """A replay asks the key for the recording's prompts only: a run at another n or
+    max_tokens would fail every call, so the model is left out with the settings named."""
+    recorded = {"n": 65, "max_tokens": 48, "seed": 0, "models": ["qwen-0.5b"], "batch": False}
+    monkeypatch.setattr(keyfile, "recorded_parameters", lambda root, ch, m: dict(recorded))
+    monkeypatch.setenv("SYCO_LADDER", "replay")
+    same = {"n": 65, "max_tokens": 48, "seed": 0, "batch": True}
+    assert runnable_models("answer", ["qwen-0.5b"], same) == ["qwen-0.5b"]
+    assert runnable_models("answer", ["smollm2", "qwen-0.5b"], {"n": 1, "max_tokens": 8}) == [
+        "smollm2"
+    ]
+    out = capsys.readouterr().out
+    assert "qwen-0.5b: not run here" in out and "max_tokens=8 (recorded 48)" in out
+    assert keyfile.parameter_mismatch({"datasets": ["a", "b"]}, {"datasets": ("a", "b")}) == {}
+    assert keyfile.parameter_mismatch({"n": 3, "grader": "alias"}, {"n": 3, "grader": "x"}) == {}
+
+
 # -- the published key ------------------------------------------------------------------
 
 

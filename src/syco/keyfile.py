@@ -106,6 +106,33 @@ def covers(root: Path, chapter: str, model: str) -> bool:
     return want.is_file()
 
 
+def recorded_parameters(root: Path, chapter: str, model: str) -> dict[str, Any] | None:
+    """The chapter parameters `model`'s published recording was made with (None: none)."""
+    want = folder(root) / f"{recording_name(chapter, model)}{MANIFEST_SUFFIX}"
+    if not want.is_file():
+        return None
+    params = json.loads(want.read_text()).get("parameters")
+    return params if isinstance(params, dict) else {}
+
+
+# Parameters that choose no prompt and no sampling: a run differing only in these replays.
+_NOT_PROMPTS = frozenset({"models", "batch", "compare_decoding", "decoding", "grader", "judge"})
+
+
+def parameter_mismatch(recorded: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings of a run that differ from its recording's (name -> (recorded, asked)),
+    among those that choose the prompts or the sampling; a replay of such a run would miss."""
+
+    def norm(v: Any) -> Any:
+        return list(v) if isinstance(v, tuple) else v
+
+    return {
+        k: (recorded[k], settings[k])
+        for k in sorted(set(recorded) & set(settings) - _NOT_PROMPTS)
+        if norm(recorded[k]) != norm(settings[k])
+    }
+
+
 def verify(rec: Recording) -> int:
     """Check a recording's files against its manifest; the number of entries. Every entry's
     key must be the hash of its request, so an edited request or a foreign entry fails too."""

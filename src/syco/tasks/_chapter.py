@@ -132,7 +132,7 @@ def run_all(
     it is no setting of the record. One spec given as a plain string is one model, never a
     list of one-letter specs."""
     models = [models] if isinstance(models, str) else list(models)
-    models = runnable_models(_chapter_of(run_one), models)
+    models = runnable_models(_chapter_of(run_one), models, settings)
     with batching(batch):
         return run_and_save(run_one, models, **settings)
 
@@ -145,12 +145,15 @@ def _chapter_of(run_one: Callable[..., Any]) -> str | None:
     return getattr(importlib.import_module(".".join(parts[:3])), "CHAPTER", None)
 
 
-def runnable_models(chapter: str | None, models: list[str]) -> list[str]:
+def runnable_models(
+    chapter: str | None, models: list[str], settings: dict[str, Any] | None = None
+) -> list[str]:
     """The models a run can take on here. A ladder model (`syco.models.ladder`) that would
     have to be downloaded and prepared to answer is left out, with a line saying so, unless
     ``SYCO_LADDER=live``: in ``replay`` mode (what `make book` sets) it runs only where the
-    published key holds this chapter's recording; in the default mode also where it is
-    already prepared on this machine."""
+    published key holds this chapter's recording made with the run's ``settings`` (other
+    settings ask for prompts the key does not hold: every call would fail); in the default
+    mode also where it is already prepared on this machine."""
     mode = ladder_mode()
     if mode == "live" or chapter is None:
         return models
@@ -160,9 +163,20 @@ def runnable_models(chapter: str | None, models: list[str]) -> list[str]:
         if base not in LADDER:
             keep.append(spec)
             continue
-        published = keyfile.covers(project_root(), chapter, base)
-        if published or (mode == "auto" and prepared(base)):
+        if mode == "auto" and prepared(base):
             keep.append(spec)
+            continue
+        recorded = keyfile.recorded_parameters(project_root(), chapter, base)
+        differ = keyfile.parameter_mismatch(recorded or {}, settings or {})
+        if recorded is not None and not differ:
+            keep.append(spec)
+        elif recorded is not None:
+            asked = ", ".join(f"{k}={a!r} (recorded {r!r})" for k, (r, a) in differ.items())
+            print(
+                f"{base}: not run here: its published {chapter} recording was made with other "
+                f"settings ({asked}) and the model is not prepared here (SYCO_LADDER=live "
+                "prepares and runs it)"
+            )
         else:
             why = (
                 "SYCO_LADDER=replay answers from the published key only"
