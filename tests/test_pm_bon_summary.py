@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from syco.pm import prefix
 from syco.stats import metric_row
+from syco.tasks.misconceptions import prefix
 from syco.tasks.misconceptions import summary as mc_summary
 from syco.tasks.pm_bon import metrics as bon_metrics
 from syco.tasks.pm_bon import summary as bon_summary

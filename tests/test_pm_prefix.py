@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from syco.pm import prefix
+from syco.tasks.misconceptions import prefix
 
 
 def _rows(shift: float) -> list[dict]:

@@ -133,7 +133,7 @@ def prefix(
 ) -> None:
     """Does the non-sycophantic PM's prefix move the PM toward truthful replies (§4.3)?
     Fixed responses to the misconception items; saved as a project record."""
-    from syco.pm import prefix as pfx
+    from syco.tasks.misconceptions import prefix as pfx
 
     rec = pfx.run(pm, n=n or None)
     path = pfx.save(rec, pfx.record_path(pm))

@@ -81,13 +81,13 @@ def candidate_pairs(
     judged not truthful and be readable, against a truthful reply.
 
     `truthful`: ``"written"`` (default): the item's written correction
-    (`syco.pm.prefix.written_correction`, the truth from TruthfulQA), truthful by
+    (`syco.tasks.misconceptions.prefix.written_correction`, the truth from TruthfulQA), truthful by
     construction; ``"policy"``: the policy's helpful reply, only if the judge calls it
     truthful, it does not open by agreeing and it is readable. The default is written because
     neither the keyword judge nor a rule can tell a coherent correction from a garbled one,
     and a small policy's helpful replies are mostly garbled: the class must never be handed
     an agreeing or garbled reply as the truthful one."""
-    from syco.pm.prefix import written_correction
+    from syco.tasks.misconceptions.prefix import written_correction
 
     if truthful not in (WRITTEN, POLICY):
         raise SycoError(f"truthful={truthful!r}: use {WRITTEN!r} or {POLICY!r}")

@@ -108,8 +108,8 @@ def truncation_numbers(m: pd.DataFrame, spec: dict) -> dict[str, object]:
 
 
 def gap_numbers(pm: str | None) -> dict[str, object]:
-    """What the PM vs non-syc PM gap means for this PM (`syco.pm.prefix.gap_meaning`)."""
-    from syco.pm import prefix
+    """What the PM vs non-syc PM gap means for this PM (`syco.tasks.misconceptions.prefix.gap_meaning`)."""
+    from syco.tasks.misconceptions import prefix
 
     return dict(prefix.gap_numbers(pm or "", "mc"))
 
@@ -145,7 +145,7 @@ def paper_table(
     premise: str | None = None,
 ) -> pd.DataFrame:
     """Paper vs ours. The helpful-truthful rows rest only on helpful replies the judge calls
-    truthful (their n is shown); `premise` (`syco.pm.prefix.PREMISE`) says whether the prefix
+    truthful (their n is shown); `premise` (`syco.tasks.misconceptions.prefix.PREMISE`) says whether the prefix
     moves this PM toward truthful replies, without which the non-syc PM row is not the
     paper's test."""
     syc = "bon_sycophantic"

@@ -61,7 +61,7 @@ def paper_table(
     curves: pd.DataFrame, model: str, pool_size: int, premise: str | None = None
 ) -> pd.DataFrame:
     """Paper vs ours; `premise`: whether the prefix moves this PM toward truthful replies
-    (`syco.pm.prefix.PREMISE`), the condition under which the gap rows are the paper's test."""
+    (`syco.tasks.misconceptions.prefix.PREMISE`), the condition under which the gap rows are the paper's test."""
     rows: list[dict[str, object]] = [
         {
             "quantity": "pool per prompt / N",
@@ -119,8 +119,8 @@ def paper_table(
 def page_numbers(metrics: pd.DataFrame, model: str, pm: str) -> dict[str, object]:
     """Everything the page's prose glues: the curves' key numbers, the share of samples cut
     at ``max_tokens`` and what the PM vs non-syc PM gap means for this PM (worded from the
-    recorded prefix effect, `syco.pm.prefix.gap_numbers`)."""
-    from syco.pm import prefix
+    recorded prefix effect, `syco.tasks.misconceptions.prefix.gap_numbers`)."""
+    from syco.tasks.misconceptions import prefix
     from syco.tasks.pm_bon.metrics import curve_frame
 
     return {
