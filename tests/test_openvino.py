@@ -138,13 +138,18 @@ def test_shared_prefix_scoring_equals_the_padded_pass(engines):
 
 @pytest.mark.slow
 def test_a_reply_does_not_depend_on_its_batch_neighbours(engines):
-    """With int8 activations a reply could depend on what else is in the step; measured:
-    it does not between micro-batches of two or more (a batch of one takes another kernel
-    path and may differ, which the answer key makes harmless: recorded replies replay)."""
+    """With int8 activations a reply could depend on what else is in the step. It does not
+    depend on the neighbours' content or order at a given batch size (a question paired with
+    three different partners; all eight reversed). Across batch sizes it may: measured on an
+    AMD EPYC host (f32 compute) 2 of 8 greedy replies differed between pairs and all eight,
+    none on an AVX-512 bf16 host. The answer key makes that harmless (recorded replies
+    replay); it is why the published key, not a rerun, is what the book shows."""
     ov, _ = engines
     api = ov.api
     chats = [[{"role": "user", "content": q}] for q in QUESTIONS]
     cfg = GenerateConfig(max_tokens=24)
     together = [c.text for c in api.generate_batch(chats, cfg, seed=0)]
-    pairs = [c.text for i in range(0, 8, 2) for c in api.generate_batch(chats[i : i + 2], cfg, 0)]
-    assert pairs == together
+    reversed_ = [c.text for c in api.generate_batch(chats[::-1], cfg, seed=0)][::-1]
+    assert reversed_ == together
+    first = [api.generate_batch([chats[0], chats[k]], cfg, 0)[0].text for k in (1, 2, 3)]
+    assert len(set(first)) == 1, first
