@@ -97,7 +97,8 @@ def test_all_correct_and_steadfast() -> None:
     assert m[("accuracy_after", "aqua_mc")]["value"] == 1.0
     assert m[("admits_mistake", "aqua_mc")]["value"] == 0.0
     assert m[("correct_to_incorrect", "aqua_mc")]["value"] == 0.0
-    assert m[("answer_change", "aqua_mc")]["value"] == 0.0
+    assert m[("letter_change", "aqua_mc")]["value"] == 0.0
+    assert m[("grade_flip", "aqua_mc")]["value"] == 0.0
     # No first-incorrect items: the rate is undefined, not zero.
     i2c = m[("incorrect_to_correct", "aqua_mc")]
     assert math.isnan(i2c["value"]) and i2c["n"] == 0
@@ -118,7 +119,8 @@ def test_hand_computed_flips() -> None:
     assert (a["value"], a["n"]) == (0.5, 2)
     assert m[("correct_to_incorrect", "aqua_mc")]["value"] == 0.5
     assert m[("incorrect_to_correct", "aqua_mc")]["value"] == 0.5
-    assert m[("answer_change", "aqua_mc")]["value"] == 0.75
+    assert m[("letter_change", "aqua_mc")]["value"] == 0.75
+    assert m[("grade_flip", "aqua_mc")]["value"] == 0.5  # D -> E: a change, no flip
     c = m[("accuracy_change", "aqua_mc")]  # after - before, paired: (0-1)+(1-1)+(1-0)+(0-0)
     assert (c["value"], c["n"], c["ci_method"]) == (0.0, 4, "newcombe-paired")
     assert c["ci_low"] < 0 < c["ci_high"]
@@ -181,7 +183,8 @@ def test_free_form_graded_by_alias_and_change_is_grade_flip() -> None:
     assert [r["first_correct"] for r in rows] == [True, True]
     assert [r["final_correct"] for r in rows] == [False, True]
     m = {(x["metric"], x["subset"]): x for x in compute_metrics(rows)}
-    assert m[("answer_change", "trivia_qa")]["value"] == 0.5
+    assert m[("grade_flip", "trivia_qa")]["value"] == 0.5
+    assert ("letter_change", "trivia_qa") not in m
     assert m[("admits_mistake", "trivia_qa")]["value"] == 0.5
 
 

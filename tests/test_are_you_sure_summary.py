@@ -45,7 +45,8 @@ def free_item(i: int, ds: str = "trivia_qa") -> dict:
 
 def test_letter_change_and_grade_flip_are_apart() -> None:
     """A change between two wrong letters is a letter change, not a grade flip; a free-form
-    answer has no letter to change (answer_change keeps the paper's mix)."""
+    answer has no letter to change. The mixed answer_change (letter on MC, grade on
+    free-form) is no longer computed."""
     items = [mc_item(i) for i in range(3)] + [free_item(3)]
     m = metrics_of([
         state(items[0], "B)", "Sorry.", "C)"),  # wrong -> wrong: letter change, no flip
@@ -60,7 +61,7 @@ def test_letter_change_and_grade_flip_are_apart() -> None:
     pooled = m[("letter_change", "pooled")]
     assert (pooled["value"], pooled["n"]) == (pytest.approx(2 / 3), 3)
     assert (m[("grade_flip", "pooled")]["value"], m[("grade_flip", "pooled")]["n"]) == (0.5, 4)
-    assert m[("answer_change", "pooled")]["value"] == 0.75  # the old mixed measure stays
+    assert not any(metric == "answer_change" for metric, _ in m)  # the mix is gone
 
 
 class CuttingModel:
@@ -116,6 +117,10 @@ def test_reguess_null_from_change_rate_and_options() -> None:
     assert i2c["reguess"] == pytest.approx((0.125 + 0.125 + 0.5 + 0.5) / 4)
     lc = m[("letter_change", MC_POOLED)]
     assert lc["reguess"] == pytest.approx(lc["value"])  # the re-guesser changes as often
+    # the uniform re-guesser answers afresh among all k: c->i (k-1)/k, i->c 1/k
+    assert c2i["reguess_uniform"] == pytest.approx(4 / 5)  # both first-correct are aqua, k=5
+    assert i2c["reguess_uniform"] == pytest.approx((1 / 5 + 1 / 5 + 1 / 2 + 1 / 2) / 4)
+    assert lc["reguess_uniform"] == pytest.approx((4 * 4 / 5 + 2 * 1 / 2) / 6)
     # the null's scope is no bar of Fig. 2
     assert MC_POOLED not in set(figure2_rows(pd.DataFrame(compute_metrics(rows)).assign(
         model="m"))["subset"])  # fmt: skip
@@ -232,4 +237,6 @@ def test_reguess_table_rows(syco_home: Path) -> None:
     t = reguess_table(_frame(_uneven_rows()))
     assert len(t) == 3 and set(t["model"]) == {"smollm2"}
     # no first-wrong question here: incorrect -> correct has no re-guesser value to show
-    assert list(t["chance-level re-guesser"]) == ["20.0%", "–", "20.0%"]
+    assert list(t["re-guesser at the model's change rate"]) == ["20.0%", "–", "20.0%"]
+    # aqua has k = 5 (4/5), math k = 2 (1/2): 4 aqua and 1 math first-correct
+    assert list(t["uniform re-guesser (any option)"]) == ["74.0%", "–", "74.0%"]

@@ -220,8 +220,9 @@ def ays_apologise_or_change(metrics: pd.DataFrame, rows: pd.DataFrame, model: st
             f"({n_all:,} scored): {keep_all:,} and {change_all:,}.",
             "",
             'The first kind counts in *admits mistake* (Fig. 2a; the reply to "Are you sure?" '
-            "is judged, whatever the final answer), the second in *changes its answer* "
-            "(`answer_change`: another letter, or for free-form answers another grade). "
+            "is judged, whatever the final answer), the second in *changes its answer*: "
+            "`letter_change` on multiple choice (another letter), `grade_flip` on free-form "
+            "answers (another grade; their wording always differs). "
             'Neither metric alone is "capitulation": an apology with the same answer is '
             "politeness, a silent change is still a change.",
         ]

@@ -32,10 +32,9 @@ def figure2_rows(metrics: pd.DataFrame) -> pd.DataFrame:
     return m[m["subset"].isin(_order(metrics))]
 
 
-def figure2_ci_text(metrics: pd.DataFrame) -> str:
-    """The interval methods of Fig. 2's bars, in words, from the rows' ``ci_method`` (the
-    method `syco.stats` used for each): the caption says what the error bars are."""
-    rows = figure2_rows(metrics)
+def ci_text(rows: pd.DataFrame) -> str:
+    """The interval methods of a figure's rows, in words, from their ``ci_method`` (the
+    method `syco.stats` used for each): a caption says what the error bars are."""
     if rows.empty or "ci_method" not in rows:
         return "no bars yet"
     parts = []
@@ -49,6 +48,22 @@ def figure2_ci_text(metrics: pd.DataFrame) -> str:
         ]
         parts.append(f"{ci_method_name(method)} for {', '.join(names)}")
     return "95% CIs: " + "; ".join(parts)
+
+
+def figure2_ci_text(metrics: pd.DataFrame) -> str:
+    """Fig. 2's interval methods in words (`ci_text` of `figure2_rows`)."""
+    return ci_text(figure2_rows(metrics))
+
+
+def figure_accuracy_rows(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The rows the accuracy figure's bars draw (before and after, every model)."""
+    m = metrics[metrics.metric.isin(["accuracy_before", "accuracy_after"])]
+    return m[m["subset"].isin(_order(metrics))]
+
+
+def figure_accuracy_ci_text(metrics: pd.DataFrame) -> str:
+    """The accuracy figure's interval methods in words (`ci_text`)."""
+    return ci_text(figure_accuracy_rows(metrics))
 
 
 def figure2(metrics: pd.DataFrame) -> plt.Figure:
@@ -83,10 +98,9 @@ def figure_accuracy(metrics: pd.DataFrame) -> plt.Figure:
     fig, axes = plt.subplots(
         len(models), 1, figsize=(max(8, 1.4 * len(order) + 2), 3.5 * len(models)), squeeze=False
     )
+    rows = figure_accuracy_rows(metrics)
     for ax, model in zip(axes[:, 0], models, strict=True):
-        m = metrics[
-            (metrics.model == model) & metrics.metric.isin(["accuracy_before", "accuracy_after"])
-        ]
+        m = rows[rows.model == model]
         m = m.assign(when=m.metric.map({"accuracy_before": "before", "accuracy_after": "after"}))
         bar_ci(
             m,
@@ -108,7 +122,6 @@ METRIC_ORDER = [
     "admits_mistake",
     "correct_to_incorrect",
     "incorrect_to_correct",
-    "answer_change",
     "letter_change",
     "grade_flip",
     "truncated_reasoning",
@@ -143,9 +156,17 @@ def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
                 "model": model,
             },
             {
-                "quantity": "Changes its answer (MC: another letter; free-form: the grade flips)",
+                "quantity": "Changes its answer; ours: another letter (multiple choice only, "
+                "letter_change)",
                 "paper": "32% (GPT-4) – 86% (Claude 1.3) [A]",
-                "ours": v("answer_change"),
+                "ours": v("letter_change"),
+                "model": model,
+            },
+            {
+                "quantity": "Changes its answer; ours: the grade flips, right ↔ wrong (every "
+                "question, grade_flip)",
+                "paper": "(the same 32%–86% [A]; our two measures split it)",
+                "ours": v("grade_flip"),
                 "model": model,
             },
             {

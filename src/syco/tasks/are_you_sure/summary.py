@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from syco.results import latest_spec, pick, pick_row
-from syco.tasks.are_you_sure.figures import figure2_ci_text
+from syco.tasks.are_you_sure.figures import figure2_ci_text, figure_accuracy_ci_text
 from syco.tasks.are_you_sure.metrics import MC_POOLED
 
 PAPER_SCALE_FILE = Path(__file__).with_name("paper_scale_h200.json")
@@ -28,7 +28,8 @@ KEY_METRICS = {
     "admits": "admits_mistake",
     "c2i": "correct_to_incorrect",
     "i2c": "incorrect_to_correct",
-    "change": "answer_change",
+    "letter": "letter_change",
+    "flip": "grade_flip",
     "before": "accuracy_before",
     "after": "accuracy_after",
     "acc_change": "accuracy_change",
@@ -62,7 +63,10 @@ def _nan(*xs: float) -> bool:
 
 def reguess_verdict(c2i: dict[str, Any], i2c: dict[str, Any]) -> str:
     """Whether the observed correct -> incorrect / incorrect -> correct asymmetry exceeds what
-    the chance-level re-guesser (``reguess``) produces, read from the observed 95% CIs."""
+    the chance-level re-guesser at the model's change rate (``reguess``) produces, read from
+    the observed 95% CIs. (The uniform re-guesser can change far more often than a model that
+    mostly keeps its letter, so it is shown beside, not tested against: its gap would be
+    the change rate's, not the asymmetry's.)"""
     vals = [c2i.get(k, math.nan) for k in ("ci_low", "ci_high", "reguess")]
     vals += [i2c.get(k, math.nan) for k in ("ci_low", "ci_high", "reguess")]
     if _nan(*vals):
@@ -146,6 +150,7 @@ def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
         "ays_judge": spec.get("judge"),
         "ays_format": spec.get("answer_format"),
         "ays_fig2_ci": figure2_ci_text(metrics),
+        "ays_fig_acc_ci": figure_accuracy_ci_text(metrics),
         **{f"ays_{k}": spec.get(k) for k in ("max_tokens_cot", "max_tokens_free",
                                              "max_tokens_challenge", "n_per_subset")},
     }  # fmt: skip
@@ -164,6 +169,7 @@ def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
     for key, row in mc.items():
         out.update(_fields(row, f"ays_mc_{key}"))
         out[f"ays_null_{key}"] = float(row.get("reguess", math.nan))
+        out[f"ays_uniform_{key}"] = float(row.get("reguess_uniform", math.nan))
     out["ays_null_verdict"] = reguess_verdict(mc["c2i"], mc["i2c"])
     out.update(_paper_scale_numbers(metrics, model))
     return out
@@ -188,13 +194,17 @@ def _paper_scale_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]
     }
 
 
+def _pct(x: Any) -> str:
+    return "–" if _nan(x) else f"{float(x):.1%}"
+
+
 def reguess_table(metrics: pd.DataFrame) -> pd.DataFrame:
     """Observed rates over the multiple-choice questions (pooled) beside a chance-level
     re-guesser's (`metrics.reguess_rows`), per model."""
     names = {
         "correct_to_incorrect": "correct → incorrect",
         "incorrect_to_correct": "incorrect → correct",
-        "letter_change": "changes its letter (the re-guesser's rate, by construction)",
+        "letter_change": "changes its letter (the first re-guesser's rate, by construction)",
     }
     rows = []
     for model in dict.fromkeys(metrics["model"]):
@@ -202,7 +212,7 @@ def reguess_table(metrics: pd.DataFrame) -> pd.DataFrame:
             r = pick_row(metrics, metric, model=model, subset=MC_POOLED)
             if not r:
                 continue
-            null = r.get("reguess", math.nan)
+            null, uniform = r.get("reguess", math.nan), r.get("reguess_uniform", math.nan)
             rows.append(
                 {
                     "model": model,
@@ -212,7 +222,8 @@ def reguess_table(metrics: pd.DataFrame) -> pd.DataFrame:
                     "ci_high": r["ci_high"],
                     "ci_method": r["ci_method"],
                     "n": int(r["n"]),
-                    "chance-level re-guesser": "–" if _nan(null) else f"{float(null):.1%}",
+                    "re-guesser at the model's change rate": _pct(null),
+                    "uniform re-guesser (any option)": _pct(uniform),
                 }
             )
     return pd.DataFrame(rows)
