@@ -23,7 +23,7 @@ QUESTIONS = [
     "Which ocean is the largest?",
 ]
 # Largest |log P(ours) - log P(transformers fp32)| accepted for one short continuation
-# (int8 weights; measured max on the benchmark's PM scorings is stated in the README).
+# (int8 weights; measured max on the benchmark's PM scorings is stated in docs/MEASUREMENTS.md).
 LOGPROB_TOL = 1.0
 
 

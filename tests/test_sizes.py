@@ -103,7 +103,7 @@ def _metrics() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_precision_table_from_records(tmp_path: Path) -> None:
+def test_precision_table_from_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from syco.book.precision import END, START, precision_frame, precision_markdown, write_block
 
     df = precision_frame(_metrics())
@@ -121,11 +121,16 @@ def test_precision_table_from_records(tmp_path: Path) -> None:
 
     page = chapter_table(_metrics(), "pm_bon")
     assert list(page["n for ≤ 10 pts (est.)"]) == [360] and list(page["n"]) == [40]
-    readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n{START}\nold\n{END}\nrest\n", encoding="utf-8")
-    write_block(readme, table)
-    text = readme.read_text(encoding="utf-8")
+    log = tmp_path / "docs" / "MEASUREMENTS.md"  # where the table lives (README: a front door)
+    log.parent.mkdir()
+    log.write_text(f"intro\n{START}\nold\n{END}\nrest\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    write_block(log, table)
+    text = log.read_text(encoding="utf-8")
     assert "old" not in text and "| 6.0 pts | yes |" in text and text.endswith(f"{END}\nrest\n")
+    # the note names the command that regenerates this very file, relative to the checkout
+    assert "`syco results --precision --into docs/MEASUREMENTS.md`" in text
+    assert str(tmp_path) not in text
     other = tmp_path / "OTHER.md"
     other.write_text("no markers", encoding="utf-8")
     with pytest.raises(SycoError, match="precision:start"):

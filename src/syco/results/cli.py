@@ -15,12 +15,15 @@ def results(
     precision: bool = typer.Option(
         False,
         "--precision",
-        help="Only the headline metrics: n and 95% CI half-width (markdown; the README's table).",
+        help="Only the headline metrics: n and 95% CI half-width (markdown; the table of "
+        "docs/MEASUREMENTS.md and the summary page).",
     ),
-    readme: Path = typer.Option(
+    into: Path = typer.Option(
         None,
-        "--readme",
-        help="With --precision: write the table between the precision markers of this file.",
+        "--into",
+        "--readme",  # its earlier name, when the table lived in the README
+        help="With --precision: write the table between the precision markers of this file "
+        "(docs/MEASUREMENTS.md).",
     ),
 ) -> None:
     """Print metrics with 95% CIs, sample counts, errors and unparsed counts."""
@@ -36,9 +39,9 @@ def results(
         from syco.book.precision import precision_markdown, write_block
 
         table = precision_markdown(df)
-        if readme is not None:
-            write_block(readme, table)
-            typer.echo(f"wrote the precision table into {readme}")
+        if into is not None:
+            write_block(into, table)
+            typer.echo(f"wrote the precision table into {into}")
         else:
             typer.echo(table, nl=False)
         return

@@ -3,7 +3,7 @@
 ``syco run all --scale paper`` (``make book-paper``) runs every item of every set at the
 paper's pool sizes: the parameters below override the notebooks' defaults (and are
 overridden in turn by any ``-p key=value``). The default sizes are chosen by precision for
-the embedded model (each headline metric's 95% CI half-width, see the README), within the
+the embedded model (each headline metric's 95% CI half-width, docs/MEASUREMENTS.md), within the
 20-minute `make book`.
 """
 
