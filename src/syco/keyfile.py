@@ -102,13 +102,17 @@ def recordings(root: Path) -> list[Recording]:
 
 def covers(root: Path, chapter: str, model: str) -> bool:
     """Whether a published recording of `model` on `chapter` exists (manifest present)."""
-    want = folder(root) / f"{recording_name(chapter, model)}{MANIFEST_SUFFIX}"
-    return want.is_file()
+    return manifest_path(root, chapter, model).is_file()
+
+
+def manifest_path(root: Path, chapter: str, model: str) -> Path:
+    """Where the manifest of `model`'s recording of `chapter` lies (present or not)."""
+    return folder(root) / f"{recording_name(chapter, model)}{MANIFEST_SUFFIX}"
 
 
 def recorded_parameters(root: Path, chapter: str, model: str) -> dict[str, Any] | None:
     """The chapter parameters `model`'s published recording was made with (None: none)."""
-    want = folder(root) / f"{recording_name(chapter, model)}{MANIFEST_SUFFIX}"
+    want = manifest_path(root, chapter, model)
     if not want.is_file():
         return None
     params = json.loads(want.read_text()).get("parameters")
