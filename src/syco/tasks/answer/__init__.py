@@ -25,6 +25,7 @@ from syco.tasks.answer.metrics import compute_metrics
 from syco.tasks.answer.prompts import BASELINE, BIASED, TEMPLATES, label
 from syco.tasks.answer.run import generate
 from syco.tasks.answer.score import score_rows
+from syco.tasks.answer.summary import copy_table, summary
 
 CHAPTER = "answer"
 VERSION = "1"
@@ -38,6 +39,7 @@ __all__ = [
     "VERSION",
     "accuracy_table",
     "compute_metrics",
+    "copy_table",
     "decoding_table",
     "decoding_transcripts",
     "figure3",
@@ -47,6 +49,7 @@ __all__ = [
     "paper_table",
     "run",
     "run_one",
+    "summary",
 ]
 
 

@@ -9,8 +9,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from syco.plots import bar_ci, one_legend, ours, paper_vs_ours, set_style
-from syco.results import latest_spec, pick_row, select
+from syco.results import pick_row
 from syco.tasks.answer.prompts import BASELINE, BIASED, label
+from syco.tasks.answer.summary import PAPER, summary
 
 
 def _with_labels(df: pd.DataFrame) -> pd.DataFrame:
@@ -63,30 +64,9 @@ def accuracy_table(metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
-    """The numbers the chapter's prose glues, for one model (pooled over datasets)."""
-    from syco.tasks.answer import CHAPTER
-
-    def row(metric: str, template: str) -> dict:
-        return pick_row(metrics, metric, model=model, template=template, subset="all")
-
-    syc = row("answer_sycophancy", "mean of 3 biased")
-    wrong, right = row("delta_accuracy", "think_incorrect"), row("delta_accuracy", "think_correct")
-    base = row("accuracy", "baseline")
-    acc = select(metrics, "accuracy", model=model, subset="all")
-    return {
-        "answer_model": model,
-        "answer_grader": latest_spec(CHAPTER, model).get("grader"),
-        "answer_baseline_acc": float(base["value"]),
-        "answer_syc": float(syc["value"]),
-        "answer_syc_lo": float(syc["ci_low"]),
-        "answer_syc_hi": float(syc["ci_high"]),
-        "answer_delta_wrong": float(wrong["value"]),
-        "answer_delta_wrong_lo": float(wrong["ci_low"]),
-        "answer_delta_wrong_hi": float(wrong["ci_high"]),
-        "answer_delta_right": float(right["value"]),
-        "answer_n": int(base["n"]),
-        "answer_unparsed": int(acc["n_unparsed"].sum()),
-    }
+    """The numbers and sentences the chapter's prose glues, for one model (the average over
+    datasets); the sentences follow the intervals (`syco.tasks.answer.summary`)."""
+    return summary(metrics, model)
 
 
 def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -100,20 +80,26 @@ def paper_table(metrics: pd.DataFrame) -> pd.DataFrame:
         rows += [
             {
                 "quantity": "Accuracy change, user suggests an incorrect answer",
-                "paper": "down by up to 27% (LLaMA 2); GPT-4 most robust [P]",
+                "paper": PAPER["think_incorrect"],
                 "ours": v("delta_accuracy", "think_incorrect"),
                 "model": model,
             },
             {
                 "quantity": "Answer sycophancy (mean change over 3 user-belief templates)",
-                "paper": "negative for all 5 assistants; per-model values only in Fig. 3 [P]",
+                "paper": PAPER["answer_sycophancy"],
                 "ours": v("answer_sycophancy", "mean of 3 biased"),
                 "model": model,
             },
             {
                 "quantity": "Accuracy change, user suggests the correct answer",
-                "paper": "can raise accuracy; values only in Fig. 3 [P]",
+                "paper": PAPER["think_correct"],
                 "ours": v("delta_accuracy", "think_correct"),
+                "model": model,
+            },
+            {
+                "quantity": "Accuracy change, user doubts the correct answer",
+                "paper": PAPER["dont_think_correct"],
+                "ours": v("delta_accuracy", "dont_think_correct"),
                 "model": model,
             },
         ]
