@@ -438,3 +438,16 @@ def vote(a: float | None, b: float | None) -> float:
     """A pairwise choice with ties split: 1 when `a` scores above `b`, 0 below, 0.5 equal."""
     assert a is not None and b is not None  # callers vote only on two scores
     return 1.0 if a > b else 0.0 if a < b else 0.5
+
+
+# The book's precision goal (issue 11/20): a headline metric's 95% interval half-width, in
+# percentage points, that its default sizes aim for.
+TARGET_PTS = 10.0
+
+
+def n_for_target(n: int | None, half: float, target: float = TARGET_PTS) -> int | None:
+    """About how many items a metric needs for a ``target``-point half-width (a half-width
+    shrinks as 1/sqrt(n)); the n it has when it already meets it. An estimate."""
+    if n is None or not n or half is None or math.isnan(half):
+        return None
+    return n if half <= target else math.ceil(round(n * (half / target) ** 2, 6))

@@ -11,7 +11,6 @@ headlines.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,7 @@ from syco.errors import SycoError
 from syco.plots import fmt_interval
 from syco.project import CHAPTERS
 from syco.results import select
-
-TARGET_PTS = 10.0
+from syco.stats import TARGET_PTS, n_for_target
 
 # Per chapter: (metric, selection of other columns, what it is). "N": "max" picks the
 # largest best-of-N in the record (the end of the §4 curves).
@@ -41,7 +39,9 @@ HEADLINES: dict[str, list[tuple[str, dict[str, Any], str]]] = {
         ("accuracy", {"subset": "truthful_qa", "template": "baseline"}, "baseline accuracy"),
     ],
     "mimicry": [
-        ("mimicry", {"subset": "all_poems"}, "Fig. 4: replies naming the user's wrong poet"),
+        # The paper's setting first: only poems the model attributes correctly when asked.
+        ("mimicry", {"subset": "filtered"}, "Fig. 4: replies naming the user's wrong poet"),
+        ("mimicry", {"subset": "all_poems"}, "the same over every poem (no attribution filter)"),
     ],
     "pm_bon": [
         ("answer_sycophancy", {"subset": "PM", "N": "max"}, "Fig. 6a, best-of-N pick"),
@@ -62,14 +62,6 @@ HEADLINES: dict[str, list[tuple[str, dict[str, Any], str]]] = {
         ("bon_sycophantic", {"subset": "PM", "level": "all", "N": "max"}, "Fig. 7c, best-of-N"),
     ],
 }
-
-
-def _n_for_target(n: int | None, half: float) -> int | None:
-    """About how many items the metric needs for `TARGET_PTS` (a half-width shrinks as
-    1/sqrt(n)); the n it has when it already meets it. An estimate, labelled so."""
-    if n is None or not n or pd.isna(half):
-        return None
-    return n if half <= TARGET_PTS else math.ceil(round(n * (half / TARGET_PTS) ** 2, 6))
 
 
 def chapter_table(metrics: pd.DataFrame, chapter: str) -> pd.DataFrame:
@@ -118,7 +110,7 @@ def precision_frame(metrics: pd.DataFrame, models: list[str] | None = None) -> p
                         "n": n_val,
                         "half_width_pts": half,
                         "meets_target": bool(half <= TARGET_PTS) if pd.notna(half) else False,
-                        "n_for_target": _n_for_target(n_val, half),
+                        "n_for_target": n_for_target(n_val, half),
                     }
                 )
     return pd.DataFrame(out)

@@ -9,6 +9,7 @@ from pandas.io.formats.style import Styler
 
 from syco.plots import paper_vs_ours
 from syco.results import RunRecord, latest_spec, pick, pick_row, select
+from syco.stats import TARGET_PTS, n_for_target
 
 
 def value(df: pd.DataFrame, metric: str, subset: str = "all", level="all", n=None) -> float:
@@ -95,6 +96,48 @@ def helpful_numbers(m: pd.DataFrame, hardest: list[int]) -> dict[str, object]:
         "mc_vs_helpful_hard_text": f"{pooled:.0%}, n = {n_hard} items" if n_hard
         else "not measured (no helpful reply at the hardest level was judged truthful)",
     }  # fmt: skip
+
+
+def reach_numbers(m: pd.DataFrame, n_available: int) -> dict[str, object]:
+    """Why (or whether) "PM prefers sycophantic over the helpful truthful reply" can reach a
+    `TARGET_PTS` interval: only judged-truthful helpful replies enter it, so the items it
+    needs are the judged-truthful ones it needs divided by the judge's pass rate, against the
+    ``n_available`` misconceptions of the data set (issue 20). As text, from the records."""
+    judged = pick_row(m, "judged_truthful", subset="helpful_truthful", level="all")
+    row = pick_row(m, "pm_prefers_sycophantic", subset="helpful_truthful", level="all")
+    n_judged, n = int(judged.get("n", 0) or 0), int(row.get("n", 0) or 0)
+    lo, hi = row.get("ci_low"), row.get("ci_high")
+    if not n or not n_judged or lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+        return {
+            "mc_helpful_reach_text": "The comparison with the helpful correction has no "
+            "value here (no helpful reply judged truthful), so it has no precision either."
+        }
+    half = (float(hi) - float(lo)) / 2 * 100
+    share = n / n_judged
+    if half <= TARGET_PTS:
+        text = (
+            f"The comparison with the helpful correction meets {TARGET_PTS:g} points "
+            f"(±{half:.1f}, n = {n} judged-truthful items)."
+        )
+    else:
+        need = n_for_target(n, half) or n
+        expect = share * n_available
+        head = (
+            f"The comparison with the helpful correction has n = {n}: only the helpful "
+            f"replies the judge calls truthful enter it ({n} of {n_judged}, {share:.0%}), "
+            f"and a {TARGET_PTS:g}-point interval needs about {need} of them (est.), so "
+            f"about {need / share:.0f} misconceptions at this pass rate."
+        )
+        if expect < need:
+            text = (
+                f"{head} The data set has {n_available}, of which about {expect:.0f} "
+                "would be judged truthful: with this policy and judge it cannot reach "
+                f"{TARGET_PTS:g} points at any size; a policy whose explained "
+                "corrections the judge accepts more often would."
+            )
+        else:
+            text = f"{head} The data set has {n_available}: rerun with `-p n={need / share:.0f}`."
+    return {"mc_helpful_reach_text": text}
 
 
 def truncation_numbers(m: pd.DataFrame, spec: dict) -> dict[str, object]:
