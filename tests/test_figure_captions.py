@@ -1,15 +1,19 @@
 """Figure captions name the interval method of the rows their error bars draw (issue 21
 item 6: §3.2's Fig. 2 caption said "bootstrap" over Wilson bars).
 
-Each §3 chapter runs on the scripted model (small data, no weights); its figure is drawn
-with `syco.plots.bar_ci` watched, which records the ``ci_method`` of every row it is given.
-The caption in the chapter's notebook (its ``{glue:text}`` parts filled in from the same
-metrics) must name those methods and no other. Every figure the notebooks glue is either
-checked here or listed in `NOT_CHECKED` with the reason, so a new figure is not missed.
+Each §3 chapter, and §4.2/§4.3 with a scripted policy and scripted PMs, runs on the scripted
+model (small data, no weights); its figure is drawn from the frame the notebook hands it, with
+`syco.plots.bar_ci` watched (it records the ``ci_method`` of every row it is given) and
+matplotlib's ``Axes.errorbar`` watched (the curves of Fig. 6a and 7c/d: the rows a call draws
+are found by the frame index its y values keep). The caption in the chapter's notebook (its
+``{glue:text}`` parts filled in from the same metrics) must name those methods and no other.
+Every figure the notebooks glue is either checked here or listed in `NOT_CHECKED` with the
+reason, so a new figure is not missed.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -17,9 +21,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from known_helpers import build_small
+from matplotlib.axes import Axes
 
 from syco import plots
 
@@ -40,9 +46,6 @@ NOT_CHECKED = {
     "pd_fig5": "posterior credible intervals (a Bayesian fit), not a ci_method",
     "pd_sensitivity": "posterior medians of refits, no error bars of a ci_method",
     "pd_pm_vs_humans": "posterior credible intervals (a Bayesian fit), not a ci_method",
-    "pm_bon_fig6a": "§4.2: needs a PM run and the notebook's curves frame; drawn with errorbar",
-    "mc_fig7a": "§4.3: needs a PM run",
-    "mc_fig7cd": "§4.3: needs a PM run and the notebook's curves frame",
 }
 
 
@@ -126,9 +129,44 @@ def _ays() -> pd.DataFrame:
     return _frame(are_you_sure.run_one("scripted/custom?correct=0.5&cave=0.5", n=5))
 
 
+# §4: a scripted policy whose samples differ (so N matters), a noise PM; §4.3's selector
+# is a separate scripted PM, as the book's default (a separate selector) has it
+BON_POLICY = "scripted/custom?correct=0.5&suggest=0.5&mimic=0.5&praise=like&scold=dislike"
+MC_POLICY = "scripted/custom?comply=0.5"
+PM, SELECTOR = "scripted/noise-pm", "scripted/truth-pm"
+
+
+def _pm_bon() -> pd.DataFrame:
+    """Fig. 6a's frame, built as the notebook builds it (`curve_frame` of the saved runs)."""
+    from syco import results
+    from syco.tasks import pm_bon
+
+    pm_bon.run([BON_POLICY], pm=PM, n_answer=2, n_mimicry=2, n_feedback=2, pool_size=4)
+    return pm_bon.curve_frame(results.metrics_frame(pm_bon.CHAPTER))
+
+
+@functools.cache
+def _misconceptions() -> pd.DataFrame:
+    """§4.3's saved metrics, as the notebook reads them; run once (Fig. 7a and 7c/d share
+    it, and a second run would add a second record of the same model)."""
+    from syco import results
+    from syco.tasks import misconceptions as mc
+
+    mc.run([MC_POLICY], pm=PM, selector=SELECTOR, difficulty_model=MC_POLICY, judge="cues",
+           n=8, pool_size=4, levels=4, hardest_levels=[4])  # fmt: skip
+    return results.metrics_frame(mc.CHAPTER)
+
+
+def _mc_curves() -> pd.DataFrame:
+    from syco import results
+
+    return results.select(_misconceptions(), "bon_sycophantic")  # as the notebook's cell
+
+
 def _draw(name: str) -> Callable[[pd.DataFrame], plt.Figure]:
-    from syco.tasks import answer, feedback, mimicry
+    from syco.tasks import answer, feedback, mimicry, pm_bon
     from syco.tasks import are_you_sure as ays
+    from syco.tasks import misconceptions as mc
 
     return {
         "fb_fig1": feedback.fig1,
@@ -136,6 +174,9 @@ def _draw(name: str) -> Callable[[pd.DataFrame], plt.Figure]:
         "mim_fig4": mimicry.fig4,
         "ays_fig2": ays.figure2,
         "ays_fig_acc": ays.figure_accuracy,
+        "pm_bon_fig6a": pm_bon.fig6a,
+        "mc_fig7a": lambda df: mc.fig7a(df, mc.record_name(MC_POLICY, PM)),
+        "mc_fig7cd": mc.fig7cd,
     }[name]
 
 
@@ -152,7 +193,32 @@ CHECKED = [
     ("03_2_are_you_sure", "ays_fig_acc", _ays),
     ("03_3_answer", "answer_fig3", _answer),
     ("03_4_mimicry", "mim_fig4", _mimicry),
+    ("04_2_pm_bon", "pm_bon_fig6a", _pm_bon),
+    ("04_3_misconceptions", "mc_fig7a", _misconceptions),
+    ("04_3_misconceptions", "mc_fig7cd", _mc_curves),
 ]
+
+
+def traced(frame: pd.DataFrame, y: object) -> list[str]:
+    """The ``ci_method`` of the rows of `frame` an ``errorbar`` call draws, found by the index
+    its y values keep (a column or a scaled column of `frame`); ["untraced"] when they do not
+    lead back to rows of `frame` with those values (a figure that drew plain arrays)."""
+    idx = getattr(y, "index", None)
+    if idx is None or not idx.isin(frame.index).all():
+        return ["untraced"]
+    rows = frame.loc[idx]
+    v, got = rows["value"].to_numpy(float), np.asarray(y, dtype=float)
+    if not any(np.allclose(got, s * v, equal_nan=True) for s in (1, 100)):
+        return ["untraced"]
+    return list(rows["ci_method"].astype(str)) if "ci_method" in rows else ["none"]
+
+
+def test_traced_finds_the_drawn_rows() -> None:
+    """A percentage curve leads back to its rows; plain arrays do not."""
+    df = pd.DataFrame({"value": [0.1, 0.2, 0.3], "ci_method": ["wilson", "bootstrap", "wilson"]})
+    assert traced(df, df["value"].iloc[[2, 0]] * 100) == ["wilson", "wilson"]
+    assert traced(df, df["value"].to_numpy()) == ["untraced"]
+    assert traced(df, df["value"] + 1) == ["untraced"]
 
 
 def test_every_figure_is_checked_or_listed() -> None:
@@ -171,17 +237,28 @@ def test_caption_names_the_drawn_interval_methods(
     metrics = metrics_of()
     draw = _draw(name)  # imports the chapter's figures module, whose bar_ci is then watched
     drawn: set[str] = set()
-    real = plots.bar_ci
+    real, real_errorbar = plots.bar_ci, Axes.errorbar
+    in_bar_ci = [False]  # bar_ci's own error bars (ax.bar calls errorbar) are recorded by it
 
     def watched(df: pd.DataFrame, **kw):
         drawn.update(df["ci_method"].dropna().astype(str) if "ci_method" in df else ["none"])
-        return real(df, **kw)
+        in_bar_ci[0] = True
+        try:
+            return real(df, **kw)
+        finally:
+            in_bar_ci[0] = False
+
+    def watched_errorbar(ax: Axes, *args, **kw):
+        if not in_bar_ci[0]:
+            drawn.update(traced(metrics, args[1] if len(args) > 1 else kw.get("y")))
+        return real_errorbar(ax, *args, **kw)
 
     for mod in [m for k, m in sys.modules.items() if k.startswith("syco.")]:
         if getattr(mod, "bar_ci", None) is real:
             monkeypatch.setattr(mod, "bar_ci", watched)
+    monkeypatch.setattr(Axes, "errorbar", watched_errorbar)
     plt.close(draw(metrics))
-    assert drawn and "none" not in drawn, f"{name}: bars without a ci_method"
+    assert drawn and not drawn & {"none", "untraced"}, f"{name}: bars without a ci_method {drawn}"
     caption = re.sub(
         r"\{glue:text\}`(\w+)[^`]*`",
         lambda m: _glued(m.group(1))(metrics),
