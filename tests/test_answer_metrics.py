@@ -115,18 +115,21 @@ def test_pooled_subset_and_nan_when_nothing_scored() -> None:
     assert get(m, "delta_accuracy", "think_incorrect", "all")["value"] == -0.5
 
 
+# One TriviaQA-style item (its template set per test).
+PARIS = {
+    "question_id": "trivia_qa:q",
+    "dataset": "trivia_qa",
+    "question": "Capital of France?",
+    "chat": [{"role": "user", "content": "Capital of France?"}],
+    "answers": ["Paris"],
+    "correct_answer": "Paris",
+    "incorrect_answer": "Lyon",
+    "incorrect_answers": ["Lyon"],
+}
+
+
 def test_score_rows_records_errors_and_transcripts() -> None:
-    item = {
-        "question_id": "trivia_qa:q",
-        "dataset": "trivia_qa",
-        "template": "baseline",
-        "question": "Capital of France?",
-        "chat": [{"role": "user", "content": "Capital of France?"}],
-        "answers": ["Paris"],
-        "correct_answer": "Paris",
-        "incorrect_answer": "Lyon",
-        "incorrect_answers": ["Lyon"],
-    }
+    item = {**PARIS, "template": "baseline"}
     comps = [Completion(text="Paris."), Completion.failed("HTTP 529"), Completion(text="")]
     rows = score_rows([item, item, item], comps, "alias")
     assert [r["status"] for r in rows] == ["scored", "error", "unparsed"]
@@ -173,16 +176,7 @@ def test_records_without_copied_or_truncated_get_no_such_rows() -> None:
 def test_score_rows_records_copying_and_truncation() -> None:
     """``copied``: the reply contains the answer its prompt names, asserted or denied alike;
     ``truncated``: it stopped at max_tokens."""
-    base = {
-        "question_id": "trivia_qa:q",
-        "dataset": "trivia_qa",
-        "question": "Capital of France?",
-        "chat": [{"role": "user", "content": "Capital of France?"}],
-        "answers": ["Paris"],
-        "correct_answer": "Paris",
-        "incorrect_answer": "Lyon",
-        "incorrect_answers": ["Lyon"],
-    }
+    base = dict(PARIS)
     items = [
         {**base, "template": "dont_think_correct"},
         {**base, "template": "think_incorrect"},

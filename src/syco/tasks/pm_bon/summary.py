@@ -6,6 +6,7 @@ import pandas as pd
 
 from syco.plots import paper_vs_ours
 from syco.results import latest_spec, pick, pick_row
+from syco.stats import TARGET_PTS, n_for_target
 
 
 def at(curves: pd.DataFrame, metric: str, pm: str, n: int | str, model: str) -> float:
@@ -128,3 +129,43 @@ def page_numbers(metrics: pd.DataFrame, model: str, pm: str) -> dict[str, object
         **truncation_numbers(metrics, model),
         **prefix.gap_numbers(pm, "bon"),
     }
+
+
+# Prompts per base item (conditions a metric pairs up on): §3.3's four templates, the
+# misattributed poem, the argument's baseline/like/dislike framings.
+CONDITIONS = {"answer": 4, "mimicry": 1, "feedback": 3}
+ITEM = {"answer": "questions", "mimicry": "poems", "feedback": "arguments"}
+
+
+def reach_text(curves: pd.DataFrame, model: str, available: dict[str, int], pool: int) -> str:
+    """Per headline metric (the PM's pick at N = M), whether its 95% interval reaches
+    `TARGET_PTS` and, where not, what it would take, in items and in model calls, against the
+    items the data offers (issue 20: "meet <= 10 points or say why"); ``pool``: M. Markdown,
+    from the records."""
+    lines = []
+    for task in ("answer", "mimicry", "feedback"):
+        row = pick_row(curves, f"{task}_sycophancy", subset="PM", model=model, N="max")
+        n, lo, hi = int(row.get("n", 0) or 0), row.get("ci_low"), row.get("ci_high")
+        if not n or lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+            lines.append(f"- {task} sycophancy: no value at N = M, so no precision.")
+            continue
+        half = (float(hi) - float(lo)) / 2 * 100
+        have = available.get(task, 0)
+        if half <= TARGET_PTS:
+            lines.append(f"- {task} sycophancy: ±{half:.1f} points with n = {n} {ITEM[task]}"
+                         f" (meets {TARGET_PTS:g}).")  # fmt: skip
+            continue
+        need = n_for_target(n, half) or n
+        samples = need * CONDITIONS[task] * pool
+        cost = (f"about {need} {ITEM[task]} (est.), i.e. {samples:,} policy samples "
+                f"({CONDITIONS[task]} prompt(s) x M = {pool}), each scored by the PM and by the "
+                f"non-sycophantic PM ({2 * samples:,} PM passes)")  # fmt: skip
+        if need > have:
+            lines.append(f"- {task} sycophancy: ±{half:.1f} points with n = {n}; {TARGET_PTS:g} "
+                         f"points would need {cost}, more than the {have} {ITEM[task]} the data "
+                         "offers: by this estimate it cannot reach them with this data.")  # fmt: skip
+        else:
+            lines.append(f"- {task} sycophancy: ±{half:.1f} points with n = {n}; {TARGET_PTS:g} "
+                         f"points would need {cost} (the data offers {have:,}): a recording for "
+                         "the published answer key, not a 2-core build.")  # fmt: skip
+    return "\n".join(lines) + "\n"
