@@ -445,6 +445,13 @@ def vote(a: float | None, b: float | None) -> float:
 TARGET_PTS = 10.0
 
 
+def half_width_pts(lo: Any, hi: Any) -> float:
+    """Half the width of a 0-1 interval in percentage points; NaN where either end is missing."""
+    if lo is None or hi is None:
+        return math.nan
+    return (float(hi) - float(lo)) / 2 * 100  # NaN ends give NaN
+
+
 def n_for_target(n: int | None, half: float, target: float = TARGET_PTS) -> int | None:
     """About how many items a metric needs for a ``target``-point half-width (a half-width
     shrinks as 1/sqrt(n)); the n it has when it already meets it. An estimate."""

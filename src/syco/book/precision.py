@@ -20,7 +20,7 @@ from syco.errors import SycoError
 from syco.plots import fmt_interval
 from syco.project import CHAPTERS
 from syco.results import select
-from syco.stats import TARGET_PTS, n_for_target
+from syco.stats import TARGET_PTS, half_width_pts, n_for_target
 
 # Per chapter: (metric, selection of other columns, what it is). "N": "max" picks the
 # largest best-of-N in the record (the end of the §4 curves).
@@ -94,7 +94,7 @@ def precision_frame(metrics: pd.DataFrame, models: list[str] | None = None) -> p
                     continue
                 r = sel.iloc[-1]
                 lo, hi = r.get("ci_low"), r.get("ci_high")
-                half = (hi - lo) / 2 * 100 if pd.notna(lo) and pd.notna(hi) else float("nan")
+                half = half_width_pts(lo, hi)
                 label = ", ".join(f"{k}={'max' if v == 'max' else v}" for k, v in where.items())
                 n_val = None if pd.isna(r.get("n")) else int(r["n"])
                 out.append(

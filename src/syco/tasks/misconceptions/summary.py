@@ -9,7 +9,7 @@ from pandas.io.formats.style import Styler
 
 from syco.plots import paper_vs_ours
 from syco.results import RunRecord, latest_spec, pick, pick_row, select
-from syco.stats import TARGET_PTS, n_for_target
+from syco.stats import TARGET_PTS, half_width_pts, n_for_target
 
 
 def value(df: pd.DataFrame, metric: str, subset: str = "all", level="all", n=None) -> float:
@@ -106,13 +106,12 @@ def reach_numbers(m: pd.DataFrame, n_available: int) -> dict[str, object]:
     judged = pick_row(m, "judged_truthful", subset="helpful_truthful", level="all")
     row = pick_row(m, "pm_prefers_sycophantic", subset="helpful_truthful", level="all")
     n_judged, n = int(judged.get("n", 0) or 0), int(row.get("n", 0) or 0)
-    lo, hi = row.get("ci_low"), row.get("ci_high")
-    if not n or not n_judged or lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+    half = half_width_pts(row.get("ci_low"), row.get("ci_high"))
+    if not n or not n_judged or pd.isna(half):
         return {
             "mc_helpful_reach_text": "The comparison with the helpful correction has no "
             "value here (no helpful reply judged truthful), so it has no precision either."
         }
-    half = (float(hi) - float(lo)) / 2 * 100
     share = n / n_judged
     if half <= TARGET_PTS:
         text = (

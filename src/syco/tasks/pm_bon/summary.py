@@ -6,7 +6,8 @@ import pandas as pd
 
 from syco.plots import paper_vs_ours
 from syco.results import latest_spec, pick, pick_row
-from syco.stats import TARGET_PTS, n_for_target
+from syco.stats import TARGET_PTS, half_width_pts, n_for_target
+from syco.tasks.pm_bon.dataset import ANSWER_TEMPLATES, FEEDBACK_FRAMINGS
 
 
 def at(curves: pd.DataFrame, metric: str, pm: str, n: int | str, model: str) -> float:
@@ -133,7 +134,7 @@ def page_numbers(metrics: pd.DataFrame, model: str, pm: str) -> dict[str, object
 
 # Prompts per base item (conditions a metric pairs up on): §3.3's four templates, the
 # misattributed poem, the argument's baseline/like/dislike framings.
-CONDITIONS = {"answer": 4, "mimicry": 1, "feedback": 3}
+CONDITIONS = {"answer": len(ANSWER_TEMPLATES), "mimicry": 1, "feedback": len(FEEDBACK_FRAMINGS)}
 ITEM = {"answer": "questions", "mimicry": "poems", "feedback": "arguments"}
 
 
@@ -145,11 +146,10 @@ def reach_text(curves: pd.DataFrame, model: str, available: dict[str, int], pool
     lines = []
     for task in ("answer", "mimicry", "feedback"):
         row = pick_row(curves, f"{task}_sycophancy", subset="PM", model=model, N="max")
-        n, lo, hi = int(row.get("n", 0) or 0), row.get("ci_low"), row.get("ci_high")
-        if not n or lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+        n, half = int(row.get("n", 0) or 0), half_width_pts(row.get("ci_low"), row.get("ci_high"))
+        if not n or pd.isna(half):
             lines.append(f"- {task} sycophancy: no value at N = M, so no precision.")
             continue
-        half = (float(hi) - float(lo)) / 2 * 100
         have = available.get(task, 0)
         if half <= TARGET_PTS:
             lines.append(f"- {task} sycophancy: ±{half:.1f} points with n = {n} {ITEM[task]}"
