@@ -117,6 +117,11 @@ def test_precision_table_from_records(tmp_path: Path, monkeypatch: pytest.Monkey
     assert bon["n_for_target"] == 360 and acc["n_for_target"] == 100
     table = precision_markdown(_metrics())
     assert "| 6.0 pts | yes |" in table and "| 30.0 pts | no | 360 |" in table
+    # an empty subset (no item passed a filter) has no interval: a dash, never "nan"
+    empty = pd.DataFrame([dict(chapter="mimicry", model="qwen-0.5b", metric="mimicry",
+                               subset="filtered", value=None, ci_low=None, ci_high=None, n=0)])  # fmt: skip
+    row = precision_markdown(empty).splitlines()[-1]
+    assert "nan" not in row and row.endswith("| 0 | — | no | — |"), row
     from syco.book.precision import chapter_table
 
     page = chapter_table(_metrics(), "pm_bon")

@@ -137,9 +137,18 @@ def precision_markdown(metrics: pd.DataFrame, models: list[str] | None = None) -
             f"| {r['chapter']} | `{r['model']}` | `{r['metric']}` | {r['rows']} | {pct} | "
             f"{r['n'] if r['n'] is not None else '—'} | {half} | "
             f"{'yes' if r['meets_target'] else 'no'} | "
-            f"{'' if r['meets_target'] or r['n_for_target'] is None else r['n_for_target']} |"
+            f"{_n_needed(r)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _n_needed(r: dict[str, Any]) -> str:
+    """The est. n column: blank where the target is met, a whole number where one exists,
+    "—" where none can be estimated (no interval, e.g. an empty filtered subset)."""
+    if r["meets_target"]:
+        return ""
+    need = r["n_for_target"]
+    return "—" if need is None or pd.isna(need) else f"{int(need):,}"
 
 
 def precision_page(metrics: pd.DataFrame) -> str:
