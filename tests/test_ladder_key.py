@@ -354,3 +354,27 @@ def test_the_models_page_names_pins_and_recordings(tmp_path):
     rec.manifest_path.write_text(json.dumps(rec.manifest))
     page = models_markdown(tmp_path)
     assert "| §3.3 answer | `fake` | 3 | 12 |" in page
+
+
+def test_a_partial_reproduce_keeps_the_other_recordings_rows(tmp_path):
+    """`syco key reproduce --chapter X` redoes X's rows and keeps every other recording's
+    verdicts (a result once recorded is never lost); an unreadable table stops it."""
+    from syco.runner.publish import reproduce
+
+    out = tmp_path / "reproduce.md"
+    row = {"recording": "mimicry__m", "record": "m", "metric": "mimicry", "where": "all",
+           "n": 45, "published": 0.38, "ci_low": 0.25, "ci_high": 0.52,
+           "recomputed": 0.38, "verdict": "equal"}  # fmt: skip
+    box = {"cpu": "Some CPU", "cores": 2, "load_avg_1_5_15_min_at_end": [4.0, 3.0, 2.0]}
+    earlier = {"machine": box, "timing": [["mimicry__m", 100.0, 90.0]], "rows": [row]}
+    out.with_suffix(".json").write_text(json.dumps(earlier), encoding="utf-8")
+    assert reproduce([], out) == []
+    text = out.read_text(encoding="utf-8")
+    assert "| mimicry__m | 100.0 | 90.0 | Some CPU, 2 cores, load 4 at end | equal: 1 |" in text
+    assert "| mimicry__m | m | mimicry | all | 45 | 0.38 [0.25, 0.52] | 0.38 | equal |" in text
+    kept = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert kept["rows"] == [row] and kept["machines"]["mimicry__m"] == box
+    out.with_suffix(".json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(SycoError, match="unreadable"):
+        reproduce([], out)
+    assert "mimicry__m" in out.read_text(encoding="utf-8")  # the table is untouched
