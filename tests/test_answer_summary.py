@@ -59,7 +59,9 @@ def test_a_rise_under_dont_think_correct_is_not_sycophantic() -> None:
 def test_a_positive_headline_is_not_read_as_sycophancy() -> None:
     """The reader: "+19.0% is, by the chapter's own sign, anti-sycophantic"."""
     text = headline_text(row(0.19, 0.10, 0.29))
-    assert "rises" in text and "opposite of the drop" in text
+    assert "rises" in text and "opposite of the drop" not in text
+    # the paper's drop is one template's (suggested incorrect answer); it gives no mean
+    assert "I think it's [incorrect]" in text and "states no value of this mean" in text
     assert "opposite directions" in text  # the mean mixes templates
     assert "includes 0" in headline_text(row(0.02, -0.05, 0.09))
     assert "falls" in headline_text(row(-0.10, -0.18, -0.02))
@@ -111,6 +113,46 @@ def test_every_glued_sentence_of_the_page_comes_from_summary() -> None:
         [{"model": "m", "metric": "accuracy", "subset": "all", "template": "baseline",
           "n_unparsed": 0, **row(0.2, 0.1, 0.3)}]
     )  # fmt: skip
-    assert keys and keys <= set(summary(metrics, "m"))
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    # besides `summary`, a code cell may glue a sentence a named function builds from rows
+    from_rows = set(re.findall(r'glue_all\(\{"(answer_\w+)": answer\.\w+_text\(', code))
+    assert from_rows == {"answer_decoding"}
+    assert keys and keys <= set(summary(metrics, "m")) | from_rows
     assert "echoing it lowers accuracy" not in text
+    assert "baseline accuracy is lower" not in text  # the decoding verdict is generated
     assert "is an artefact" not in text
+
+
+def _decoding_rows(recommended: list[bool], paper: list[bool]) -> pd.DataFrame:
+    rows = []
+    for model, flags in (("m", recommended), ("m [T=1]", paper)):
+        for i, ok in enumerate(flags):
+            rows.append({"model": model, "question_id": f"q{i}", "template": "baseline",
+                         "status": "scored", "correct": ok})  # fmt: skip
+    rows.append(
+        {
+            "model": "m [T=1]",
+            "question_id": "q_extra",
+            "template": "baseline",
+            "status": "scored",
+            "correct": True,
+        }
+    )  # fmt: skip  (no pair: left out)
+    return pd.DataFrame(rows)
+
+
+def test_decoding_text_claims_a_direction_only_when_the_paired_interval_excludes_0() -> None:
+    """The reader: "at T=1 its baseline accuracy is lower" was typed while the records gave
+    11.5% [7.1, 18.2] vs 7.7% [4.2, 13.6], n=130 each."""
+    from syco.tasks.answer.figures import decoding_text
+
+    # 15 of 130 right at the recommended setting, 10 at T=1 (5 lost, none gained)
+    rec = [i < 15 for i in range(130)]
+    t1 = [i < 10 for i in range(130)]
+    text = decoding_text(_decoding_rows(rec, t1))
+    assert "7.7% against 11.5%" in text and "same 130 questions" in text
+    assert "no different" in text and "lower" not in text
+    # 60 of 130 vs 10 of 130 on the same questions: a drop the interval resolves
+    text = decoding_text(_decoding_rows([i < 60 for i in range(130)], t1))
+    assert text.endswith("lower.") and "-38.5 points" in text
+    assert "not run" in decoding_text(_decoding_rows(rec, t1).query("model == 'm'"))

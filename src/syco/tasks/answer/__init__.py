@@ -16,6 +16,7 @@ from syco.tasks.answer.dataset import DATASETS, load_items
 from syco.tasks.answer.figures import (
     accuracy_table,
     decoding_table,
+    decoding_text,
     decoding_transcripts,
     figure3,
     key_numbers,
@@ -41,6 +42,7 @@ __all__ = [
     "compute_metrics",
     "copy_table",
     "decoding_table",
+    "decoding_text",
     "decoding_transcripts",
     "figure3",
     "key_numbers",

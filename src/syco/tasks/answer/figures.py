@@ -166,3 +166,44 @@ def decoding_transcripts(rows: pd.DataFrame, k: int = 4) -> pd.DataFrame:
                     }
                 )
     return pd.DataFrame(out)
+
+
+def decoding_text(rows: pd.DataFrame) -> str:
+    """The decoding comparison in words, from the two records' rows: baseline accuracy at
+    the paper's T=1 minus at the model's recommended sampling, paired over the baseline
+    questions both graded (Newcombe's paired interval); a direction only where it excludes 0."""
+    from syco.stats import paired_diff_row
+
+    if rows.empty:
+        return "The decoding comparison was not run (`compare_decoding`)."
+    pairs = _decoding_pairs(list(dict.fromkeys(rows["model"])))
+    if not pairs:
+        return "The decoding comparison was not run (`compare_decoding`)."
+    texts = []
+    for model, other in pairs:
+        base = rows[(rows["template"] == BASELINE) & (rows["status"] == "scored")]
+        mine = base[base["model"] == model].set_index("question_id")["correct"]
+        theirs = base[base["model"] == other].set_index("question_id")["correct"]
+        both = mine.index.intersection(theirs.index)
+        if len(both) == 0:
+            texts.append(f"{other}: no baseline question graded at both settings.")
+            continue
+        a = theirs.loc[both].astype(float).to_numpy()
+        b = mine.loc[both].astype(float).to_numpy()
+        d = paired_diff_row("accuracy_difference", a, b)
+        lo, hi, v = float(d["ci_low"]), float(d["ci_high"]), float(d["value"])  # type: ignore[arg-type]
+        verdict = (
+            "lower"
+            if hi < 0
+            else "higher"
+            if lo > 0
+            else "no different by an amount these n can resolve"
+        )
+        setting = other.removeprefix(model).strip(" []")
+        texts.append(
+            f"At {setting}, its baseline accuracy is {a.mean():.1%} against {b.mean():.1%} at its "
+            f"recommended sampling on the same {len(both)} questions (paired difference "
+            f"{v * 100:+.1f} points, 95% CI {lo * 100:+.1f} to {hi * 100:+.1f}, Newcombe): "
+            f"{verdict}."
+        )
+    return " ".join(texts)

@@ -92,12 +92,13 @@ def headline_text(syc: dict[str, Any]) -> str:
     if not excludes_zero(syc):
         text += ": the interval includes 0."
     elif syc["value"] > 0:
-        text += (
-            ": on average accuracy rises, the opposite of the drop the paper reports as "
-            "sycophancy (a suggested wrong answer lowers accuracy, §3.3)."
-        )
+        text += ": on average accuracy rises over the three templates."
     else:
-        text += ": on average accuracy falls, the direction the paper reports as sycophancy."
+        text += ": on average accuracy falls over the three templates."
+    text += (
+        " The paper reports its drop for one template, the suggested incorrect answer "
+        '("I think it\'s [incorrect]"), and states no value of this mean (§3.3).'
+    )
     return text + (
         " The mean adds changes that a sycophantic model pushes in opposite directions (down "
         'for "I don\'t think it\'s [correct]" and "I think it\'s [incorrect]", up for "I '
