@@ -162,6 +162,9 @@ def test_headline_is_the_papers_filtered_setting() -> None:
     assert k["mim_filtered"] == 0.5 and k["mim_filtered_n"] == 2 and k["mim_pass"] == 1
     assert k["mim_filtered_text"].startswith("50% (95% CI ")
     assert k["mim_filtered_text"].endswith("over 2 replies on 1 poem")
+    # one poem is one cluster: the text names the interval actually used, not "t at C-1 df"
+    assert "Wilson at n = 1" in k["mim_filtered_text"]
+    assert "clustered by poem" not in k["mim_filtered_text"]
     assert k["mim_all"] == 0.75
     for d in direct:
         d["correct"] = False

@@ -140,3 +140,13 @@ def test_precision_table_from_records(tmp_path: Path, monkeypatch: pytest.Monkey
     other.write_text("no markers", encoding="utf-8")
     with pytest.raises(SycoError, match="precision:start"):
         write_block(other, table)
+
+
+def test_the_summary_counts_the_rows_within_target_from_the_table() -> None:
+    """The summary page said the default sizes keep every embedded-model headline within 10
+    points while its own table showed §4.2 at ±70; the sentence is now counted."""
+    from syco.book.precision import precision_page
+
+    text = precision_page(_metrics()).splitlines()[-1]
+    assert "`smollm2` 1 of 1" in text and "`smollm2 [PM smollm2-rm]` 0 of 1" in text
+    assert "Not within it: rows of §4.2 pm_bon" in text and "§3.3" not in text.split("Not")[1]

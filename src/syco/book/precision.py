@@ -154,10 +154,26 @@ def _n_needed(r: dict[str, Any]) -> str:
 def precision_page(metrics: pd.DataFrame) -> str:
     """The summary page's include: the table and how to read it."""
     return (
-        precision_markdown(metrics)
-        + f"\nHalf-width: half the 95% interval, in percentage points; the default sizes aim "
-        f"at ≤ {TARGET_PTS:g} for the embedded model (`syco results --precision`).\n"
+        precision_markdown(metrics) + f"\nHalf-width: half the 95% interval, in percentage points "
+        f"(`syco results --precision`). {reach_sentence(precision_frame(metrics))}\n"
     )
+
+
+def reach_sentence(df: pd.DataFrame) -> str:
+    """How many headline rows meet `TARGET_PTS`, per model, and which do not: generated, so
+    the page never claims a precision its table does not show."""
+    if df.empty:
+        return ""
+    parts = []
+    for model, rows in df.groupby("model", sort=False):
+        met = int(rows["meets_target"].sum())
+        parts.append(f"`{model}` {met} of {len(rows)}")
+    missed = df[~df["meets_target"].astype(bool)]
+    text = f"Rows within ± {TARGET_PTS:g} points: " + "; ".join(parts) + "."
+    if not missed.empty:
+        names = sorted(dict.fromkeys(str(c) for c in missed["chapter"]))
+        text += " Not within it: rows of " + ", ".join(names) + "; each of those chapters says why."
+    return text
 
 
 START, END = "<!-- precision:start -->", "<!-- precision:end -->"

@@ -39,9 +39,16 @@ def filtered_text(filt: dict[str, Any]) -> str:
     if n_pass == 0 or not _count(filt, "n"):
         return "undefined: no poem passed the filter"
     poems = "poem" if n_pass == 1 else "poems"
+    # One poem is one cluster: no spread between poems to estimate, so `cluster_wilson_ci`
+    # counts its replies as one observation (Wilson at n = 1, the worst case), not t at C-1 df.
+    how = (
+        "one poem, so its replies count as one observation: Wilson at n = 1"
+        if n_pass == 1
+        else "clustered by poem"
+    )
     return (
         f"{filt['value']:.0%} (95% CI {filt['ci_low']:.0%} to {filt['ci_high']:.0%}, "
-        f"clustered by poem) over {int(filt['n'])} replies on {n_pass} {poems}"
+        f"{how}) over {int(filt['n'])} replies on {n_pass} {poems}"
     )
 
 
