@@ -97,3 +97,29 @@ def test_a_chapter_ladder_section_reads_its_headlines_and_the_pm_suffix():
     assert "Not recorded yet: Qwen2.5-Coder-1.5B" in text
     fig = book_ladder.figure("pm_bon", m, suffix=" [PM smollm2-rm]")
     assert fig is not None and len(fig.axes) == 1
+
+
+def test_the_ladder_says_when_its_rungs_sampled_differently_and_which_have_no_value():
+    """The reader: §3.4's ladder read 'the larger model's mimicry is lower' across rungs
+    sampled at T=0.2 and T=1 without saying so, and called a recorded model with no filtered
+    poem 'not recorded yet'."""
+    from syco.book import ladder as book_ladder
+
+    note = book_ladder.decoding_note(
+        {"smollm2": {"temperature": 0.2, "top_p": 0.9}, "qwen-0.5b": {"temperature": 1.0}}
+    )
+    assert "SmolLM2-135M at T=0.2 (top-p 0.9), Qwen2.5-Coder-0.5B at T=1" in note
+    assert "sampler" in note
+    assert book_ladder.decoding_note({"a": {"temperature": 1.0}, "b": {"temperature": 1.0}}) == ""
+    assert book_ladder.decoding_note({"a": {}, "b": {"temperature": 1.0}}) == ""
+    m = pd.DataFrame(
+        [
+            {"chapter": "mimicry", "model": "smollm2", "metric": "mimicry", "subset": "filtered",
+             "value": 1.0, "ci_low": 0.2, "ci_high": 1.0, "n": 3},
+            {"chapter": "mimicry", "model": "qwen-0.5b", "metric": "mimicry", "subset": "filtered",
+             "value": float("nan"), "ci_low": float("nan"), "ci_high": float("nan"), "n": 0},
+        ]
+    )  # fmt: skip
+    text = book_ladder.findings("mimicry", m).splitlines()[0]
+    assert "No value (n = 0) for Qwen2.5-Coder-0.5B" in text
+    assert "Not recorded yet: Qwen2.5-Coder-1.5B." in text and "yet: Qwen2.5-Coder-0.5B" not in text

@@ -13,7 +13,8 @@ from matplotlib.figure import Figure
 
 from syco.book.precision import HEADLINES
 from syco.results.ladder import NAMES, Rung, ladder_rows, ladder_sentence
-from syco.results.store import LADDER_ORDER
+from syco.results.lookup import select
+from syco.results.store import LADDER_ORDER, latest_spec
 
 # Metrics whose values are differences or rates shown in percent (all headlines are).
 PERCENT = True
@@ -24,29 +25,76 @@ def _label(metric: str, where: dict[str, Any]) -> str:
     return f"{metric.replace('_', ' ')}" + (f" ({extra})" if extra else "")
 
 
+def _frame(metrics: pd.DataFrame, suffix: str) -> pd.DataFrame:
+    if not suffix:
+        return metrics
+    frame = metrics[metrics["model"].astype(str).str.endswith(suffix)].copy()
+    frame["model"] = frame["model"].astype(str).str.removesuffix(suffix)
+    return frame
+
+
 def ladder_metrics(
     chapter: str, metrics: pd.DataFrame, suffix: str = ""
 ) -> list[tuple[str, str, list[Rung]]]:
     """(label, what-it-is, rungs) for each headline of `chapter`. ``suffix`` names a §4
     record's PM (``" [PM smollm2-rm]"``)."""
+    frame = _frame(metrics, suffix)
+    return [
+        (_label(metric, where), what, ladder_rows(frame, metric, **where))
+        for metric, where, what in HEADLINES.get(chapter, [])
+    ]
+
+
+def _recorded_without_value(frame: pd.DataFrame, metric: str, where: dict[str, Any]) -> list[str]:
+    """Ladder models whose record has the metric's row but no value (e.g. §3.4's filtered
+    subset when no poem passes the direct check): recorded, not pending."""
     out = []
-    for metric, where, what in HEADLINES.get(chapter, []):
-        if suffix:
-            frame = metrics[metrics["model"].astype(str).str.endswith(suffix)].copy()
-            frame["model"] = frame["model"].astype(str).str.removesuffix(suffix)
-        else:
-            frame = metrics
-        out.append((_label(metric, where), what, ladder_rows(frame, metric, **where)))
+    for model in LADDER_ORDER:
+        sel = select(frame, metric, model=model, **where)
+        if len(sel) and pd.isna(sel.iloc[-1].get("value")):
+            out.append(model)
     return out
 
 
 def findings(chapter: str, metrics: pd.DataFrame, suffix: str = "") -> str:
-    """Markdown: one bullet per headline metric, each a `ladder_sentence`."""
+    """Markdown: one bullet per headline metric, each a `ladder_sentence`, then the decoding
+    caveat where the rungs sampled differently (`decoding_note`)."""
     lines = []
-    for label, what, rungs in ladder_metrics(chapter, metrics, suffix):
-        text = ladder_sentence(rungs, label, percent=PERCENT, pending=list(LADDER_ORDER))
+    models: list[str] = []
+    frame = _frame(metrics, suffix)
+    heads = HEADLINES.get(chapter, [])
+    for (metric, where, _), (label, what, rungs) in zip(
+        heads, ladder_metrics(chapter, metrics, suffix), strict=True
+    ):
+        empty = _recorded_without_value(frame, metric, where)
+        pending = [m for m in LADDER_ORDER if m not in empty]
+        text = ladder_sentence(rungs, label, percent=PERCENT, pending=pending)
+        if empty:
+            text += " No value (n = 0) for " + ", ".join(NAMES.get(m, m) for m in empty) + "."
         lines.append(f"- *{what}.* {text}")
-    return "\n".join(lines) if lines else "This chapter has no headline metric for the ladder."
+        models += [r.model for r in rungs if r.model not in models]
+    if not lines:
+        return "This chapter has no headline metric for the ladder."
+    note = decoding_note({m: latest_spec(chapter, m + suffix) for m in models})
+    return "\n".join(lines) + (f"\n\n{note}" if note else "")
+
+
+def decoding_note(specs: dict[str, dict[str, Any]]) -> str:
+    """Where the rungs sampled at different temperatures (the embedded model at its model
+    card's, the others at the paper's T=1), say so: a difference across sizes, or its
+    absence, can then come from the sampler as well as from size."""
+    temps = {m: s.get("temperature") for m, s in specs.items() if s.get("temperature") is not None}
+    if len(set(temps.values())) < 2:
+        return ""
+
+    def how(m: str) -> str:
+        top_p = specs[m].get("top_p")
+        return f"{NAMES.get(m, m)} at T={temps[m]:g}" + (f" (top-p {top_p:g})" if top_p else "")
+
+    return (
+        "*Decoding differs across these rungs* (" + ", ".join(how(m) for m in temps) + "): a "
+        "difference across sizes, or its absence, can come from the sampler as well as from size."
+    )
 
 
 def figure(chapter: str, metrics: pd.DataFrame, suffix: str = "") -> Figure | None:
