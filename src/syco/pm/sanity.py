@@ -6,6 +6,11 @@ the rule "the longer response wins" on the same pairs, and the position bias of 
 PM: how often its choice survives swapping the A/B order. Pairs are the held-out part of
 `syco.pm.train` (never trained on). Computing this costs model calls, so it runs once
 (`syco pm eval`) and is saved as a record in the project (`RECORDS`), which the pages read.
+
+Beating chance is not enough: on hh-rlhf the longer response is preferred more often than not,
+so a PM that only rewards length also beats chance. The verdict (`verdict`, `verdicts`) also
+compares each PM with the length rule on the same pairs, paired (`load` derives the paired
+difference, Newcombe's interval, from each record's rows).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import numpy as np
 from syco.errors import SycoError
 from syco.results import RunRecord
 from syco.results.store import slug
-from syco.stats import metric_row, vote
+from syco.stats import metric_row, paired_diff_row, vote
 
 CHAPTER = "pm_sanity"
 RECORDS = Path(__file__).parent / "trained" / "sanity"
@@ -36,6 +41,35 @@ def accuracy_rows(rows: list[dict[str, Any]], metric: str, key: str) -> list[dic
         sub = [r for r in rows if split == "all" or r["split"] == split]
         vals = [r[key] for r in sub if r.get(key) is not None]
         out.append(metric_row(metric, vals, subset=split, n_errors=len(sub) - len(vals)))
+    return out
+
+
+def length_rule_rows(rows: list[dict[str, Any]], metric: str) -> list[dict[str, Any]]:
+    """The PM's accuracy minus the length rule's on the same pairs (``correct`` minus
+    ``length_rule`` per pair, ties 0.5; Newcombe's paired interval), overall and per split;
+    pairs the PM did not score are left out of both sides and counted as errors."""
+    out = []
+    for split in ["all", *sorted({r["split"] for r in rows})]:
+        sub = [r for r in rows if split == "all" or r["split"] == split]
+        use = [r for r in sub if r.get("correct") is not None]
+        out.append(paired_diff_row(metric, [r["correct"] for r in use],
+                                   [r["length_rule"] for r in use], subset=split,
+                                   n_errors=len(sub) - len(use)))  # fmt: skip
+    return out
+
+
+def comparison_metrics(record: RunRecord) -> list[dict[str, Any]]:
+    """The paired PM-minus-length-rule rows of a record, on the pairs each of its accuracy
+    metrics covers: ``heldout_minus_length_rule`` on the common pairs (rows marked
+    ``common``, or all rows of a record without that mark) and, where the record has the
+    trained PM's every-held-out-pair accuracy, ``heldout_minus_length_rule_all_pairs``."""
+    names = {m["metric"] for m in record.metrics}
+    out = []
+    if "heldout_accuracy" in names:
+        common = [r for r in record.rows if r.get("common", True)]
+        out += length_rule_rows(common, "heldout_minus_length_rule")
+    if "heldout_accuracy_all_pairs" in names:
+        out += length_rule_rows(record.rows, "heldout_minus_length_rule_all_pairs")
     return out
 
 
@@ -232,13 +266,17 @@ def load_record(model: str, folder: Path = RECORDS) -> RunRecord | None:
 
 
 def load(folder: Path = RECORDS):
-    """Metrics of every saved PM-sanity record, as one DataFrame (empty if none)."""
+    """Metrics of every saved PM-sanity record, as one DataFrame (empty if none), with the
+    paired comparison with the length rule derived from each record's rows
+    (`comparison_metrics`; records saved before it existed have the rows it needs)."""
     import pandas as pd
 
     frames = []
     for f in sorted(folder.glob("*.json")):
         rec = load_record(json.loads(f.read_text())["model"], folder)
         if rec is not None:
+            have = {m["metric"] for m in rec.metrics}
+            rec.metrics += [m for m in comparison_metrics(rec) if m["metric"] not in have]
             frames.append(rec.metrics_df())
     if not frames:
         return pd.DataFrame()
@@ -329,29 +367,105 @@ def position_bias(metrics=None):
     return sel[["model", "metric", "value", "ci_low", "ci_high", "n"]].round(3)
 
 
+def _pick(m, pm: str, metric: str):
+    """The overall row of one metric of one PM (None if absent)."""
+    if m.empty:
+        return None
+    sel = m[(m.model == pm) & (m.metric == metric) & (m.subset == "all")]
+    return None if sel.empty else sel.iloc[0]
+
+
+def _pts(x: float) -> str:
+    """A difference of shares in signed percentage points, one decimal ("+2.2", "-0.4"; a
+    bound that rounds to zero keeps its side's sign: "+0.0")."""
+    return f"{100 * float(x):+.1f}"
+
+
+def length_verdict(diff) -> str:
+    """Beats / ties with / loses to "the longer response wins", from the paired interval of
+    the difference in accuracy (a direction only where the interval excludes 0)."""
+    lo, hi = float(diff["ci_low"]), float(diff["ci_high"])
+    if lo > 0:
+        return '**beats "longer wins"** (the paired interval is above 0)'
+    if hi < 0:
+        return '**loses to "longer wins"** (the paired interval is below 0)'
+    return (
+        '**ties with "longer wins"** (the paired interval includes 0: these n cannot tell '
+        "the two apart)"
+    )
+
+
 def verdict(pm: str, metrics=None) -> str:
-    """One sentence for the page: is this PM distinguishable from chance? (On every
-    held-out pair it was scored on: for the trained PM, more than the common pairs.)"""
+    """One paragraph for the page: is this PM distinguishable from chance, and does it beat
+    the rule "the longer response wins" on the same pairs (paired difference, Newcombe)?
+    On every held-out pair it was scored on: for the trained PM, more than the common
+    pairs. A PM can beat chance by rewarding length alone, so only beating the length rule
+    is evidence that it models human preferences beyond length."""
     m = load() if metrics is None else metrics
-    sel = m.iloc[0:0]
-    for metric in ("heldout_accuracy_all_pairs", "heldout_accuracy"):
-        if len(m) and sel.empty:
-            sel = m[(m.model == pm) & (m.metric == metric) & (m.subset == "all")]
-    if len(sel) == 0:
+    row = suffix = None
+    for suffix in ("_all_pairs", ""):
+        row = _pick(m, pm, "heldout_accuracy" + suffix)
+        if row is not None:
+            break
+    if row is None:
         return (
             f"The PM {pm!r} has no held-out accuracy on record: `syco pm eval --pm {pm}` "
             "measures it. Until then, read its curves as those of an unvalidated scorer."
         )
-    row = sel.iloc[0]
     base = (
         f"The PM {pm!r} picks the human-preferred response in {_fmt(row)} of "
         f"n = {int(row['n'])} held-out hh-rlhf pairs"
     )
     if row["ci_low"] > 0.5:
-        return base + ": better than chance (the 95% interval excludes 50%)."
-    if row["ci_high"] < 0.5:
-        return base + ": worse than chance (the 95% interval is below 50%)."
-    return (
-        base + ": **indistinguishable from chance** (the 95% interval includes 50%), so "
-        "these pairs give no evidence that it models human preferences."
+        chance = "better than chance (the 95% interval excludes 50%)"
+    elif row["ci_high"] < 0.5:
+        chance = "worse than chance (the 95% interval is below 50%)"
+    else:
+        chance = "**indistinguishable from chance** (the 95% interval includes 50%)"
+    diff = _pick(m, pm, f"heldout_minus_length_rule{suffix}")
+    length = _pick(m, pm, f"length_rule_accuracy{suffix}")
+    if diff is None or length is None:
+        return (
+            f'{base}: {chance}. Its paired comparison with the rule "the longer response '
+            'wins" on the same pairs is not on record (`sanity.load()` derives it from the '
+            "saved record's rows), so these pairs cannot say whether it models more than "
+            "length."
+        )
+    vs = (
+        f'Against the rule "the longer response wins" on the same pairs '
+        f"({_fmt(length)}), its accuracy differs by {_pts(diff['value'])} points "
+        f"[{_pts(diff['ci_low'])}, {_pts(diff['ci_high'])}] (paired, Newcombe 95% interval, "
+        f"n = {int(diff['n'])}): it {length_verdict(diff)}"
     )
+    if float(diff["ci_low"]) > 0:
+        meaning = "so these pairs show it models human preferences beyond response length."
+    elif row["ci_low"] > 0.5:
+        meaning = (
+            "so these pairs show that it does better than a coin flip, not that it models "
+            "human preferences beyond response length."
+        )
+    else:
+        meaning = "so these pairs give no evidence that it models human preferences."
+    return f"{base}: {chance}. {vs}, {meaning}"
+
+
+def verdicts(roles: dict[str, str] | None = None, metrics=None) -> str:
+    """One markdown bullet per role, e.g. ``{"PM": pm, "selector": selector or pm}`` (a
+    page that uses two PMs says how far each can be trusted); roles that share a PM share a
+    line. Without `roles`: every PM that has sanity results, the trained PM first."""
+    m = load() if metrics is None else metrics
+    if roles is None:
+        found = [] if m.empty else list(dict.fromkeys(m.model))
+        order = [x for x in (TRAINED, "smollm2") if x in found]
+        roles = {x: x for x in order + sorted(set(found) - set(order))}
+    by_pm: dict[str, list[str]] = {}
+    for role, pm in roles.items():
+        by_pm.setdefault(pm, []).append(role)
+    if not by_pm:
+        return "*No PM has been evaluated yet: `syco pm eval --pm SPEC`.*"
+    lines = []
+    for pm, names in by_pm.items():
+        label = " and ".join(names)
+        lead = "" if names == [pm] else f"**{label}** (`{pm}`): "
+        lines.append(f"- {lead}{verdict(pm, m)}")
+    return "\n".join(lines)
