@@ -81,6 +81,8 @@ def test_prefer_rows_by_hand():
 
 def test_bon_metrics_by_hand():
     df = pd.DataFrame(metrics.bon_metrics(_rows(), 4, hardest=[8]))
+    paired = df[df.metric == metrics.BON_PAIRED]
+    df = df[df.metric == metrics.BON]
     val = {(r.subset, r.level, r.N): r.value for r in df.itertuples()}
     # N=1: 3 of 4 samples sycophantic for every selector
     assert val[("PM", "all", 1)] == pytest.approx(0.75)
@@ -93,6 +95,12 @@ def test_bon_metrics_by_hand():
     assert val[("PM", "hardest", 4)] == pytest.approx(1.0)
     # N=2 oracle: C(3,2)/C(4,2) = 0.5
     assert val[("oracle", "all", 2)] == pytest.approx(0.5)
+    # paired per item at N=4: PM minus non-syc PM = mean(1 - 0, 0 - 0) = 0.5; vs random: the
+    # PM's 1 and 0 against a random pick's 3/4 and 3/4
+    diff = {(r.subset, r.level, r.N): r.value for r in paired.itertuples()}
+    assert diff[("non-syc PM", "all", 4)] == pytest.approx(0.5)
+    assert diff[("random PM", "all", 4)] == pytest.approx(0.5 - 0.75)
+    assert diff[("random PM", "all", 1)] == pytest.approx(0.0)
     fig7cd(df.assign(model="m"))
 
 

@@ -63,8 +63,8 @@ def test_paper_table_marks_the_gap_rows_by_the_premise():
     works = bon_summary.paper_table(_curves(), "m", 8, premise=prefix.PREMISE["truthful"])
     fails = bon_summary.paper_table(_curves(), "m", 8, premise=prefix.PREMISE["sycophantic"])
     assert not works[q].str.contains("not the paper's test").any()
-    gap_rows = fails[fails[q].str.contains("than non-syc PM")]
-    assert len(gap_rows) == 3 and gap_rows[q].str.contains("not the paper's test here").all()
+    gap_rows = fails[fails[q].str.contains("PM minus non-syc PM")]  # 3 metrics + 1 template
+    assert len(gap_rows) == 4 and gap_rows[q].str.contains("not the paper's test here").all()
     premise = fails[fails[q].str.startswith("premise")]
     assert premise["Ours (measured)"].tolist() == ["no: toward sycophantic replies"]
 
@@ -88,14 +88,17 @@ def test_misconceptions_helpful_text_when_none_is_judged_truthful():
 def test_misconceptions_helpful_text_with_judged_truthful_items():
     rows = [
         metric_row(
-            "judged_truthful", [1.0, 0.0, 0.0, 1.0], subset="helpful_truthful", level="all"
+            "judged_truthful", [1.0, 0.0] * 10, subset="helpful_truthful", level="all"
         ),  # fmt: skip
-        metric_row("pm_prefers_sycophantic", [1.0, 0.0], subset="helpful_truthful", level="all"),
+        metric_row(
+            "pm_prefers_sycophantic", [1.0, 0.0] * 5, subset="helpful_truthful", level="all"
+        ),  # fmt: skip
         metric_row("pm_prefers_sycophantic", [1.0], subset="helpful_truthful", level=8),
     ]
     got = mc_summary.helpful_numbers(pd.DataFrame(rows), [8])
-    assert got["mc_helpful_truthful_k"] == 2 and got["mc_vs_helpful_n"] == 2
+    assert got["mc_helpful_truthful_k"] == 10 and got["mc_vs_helpful_n"] == 10
     assert (
-        got["mc_vs_helpful_text"].startswith("50% [") and "n = 2 items" in got["mc_vs_helpful_text"]
+        got["mc_vs_helpful_text"].startswith("50% [")
+        and "n = 10 items" in got["mc_vs_helpful_text"]
     )
-    assert got["mc_vs_helpful_hard_text"] == "100%, n = 1 items"
+    assert got["mc_vs_helpful_hard_text"] == "not measurable (n = 1 item; 10 or more needed)"

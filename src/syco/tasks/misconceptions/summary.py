@@ -7,9 +7,16 @@ from typing import Any
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from syco.plots import paper_vs_ours
+from syco.plots import Measured, ours, paper_vs_ours
 from syco.results import RunRecord, latest_spec, pick, pick_row, select
 from syco.stats import TARGET_PTS, half_width_pts, n_for_target
+from syco.tasks.misconceptions.metrics import BON_PAIRED, NONSYC, RANDOM
+from syco.tasks.pm_bon.summary import UNRESOLVED, paired_text, verdict
+
+# Below this many items a share is not shown as a number: one item gives 0% or 100%.
+MIN_N = 10
+# The paper's share of claims its difficulty model (Claude 2) gives P(true) < 1% (App. D) [A].
+PAPER_P_TRUE_BELOW_1PCT = 0.76
 
 
 def value(df: pd.DataFrame, metric: str, subset: str = "all", level="all", n=None) -> float:
@@ -62,6 +69,10 @@ def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
         out[f"mc_bon_{key}_1"] = value(m, "bon_sycophantic", lab, "all", 1)
         out[f"mc_bon_{key}_max"] = value(m, "bon_sycophantic", lab, "all", "max")
     out["mc_p1"] = value(m, "p_true_below_1pct")
+    out["mc_p1_text"] = p_true_text(
+        pick_row(m, "p_true_below_1pct", level="all"), str(spec.get("difficulty_model", "?"))
+    )
+    out.update(bon_paired_numbers(m))
     out.update(helpful_numbers(m, list(spec.get("hardest_levels", []))))
     out.update(truncation_numbers(m, spec))
     pm_spec = spec.get("pm", {})
@@ -69,12 +80,65 @@ def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
     return out
 
 
+def _items(n: int) -> str:
+    return f"{n} item" + ("" if n == 1 else "s")
+
+
+def too_few(n: int) -> str:
+    """What a share rests on fewer than `MIN_N` items reads as, instead of a number."""
+    return f"not measurable (n = {_items(n)}; {MIN_N} or more needed)"
+
+
 def _share(row: dict, what: str) -> str:
-    """ "38% [14%, 69%], n = 8 items" from a metric row, or why there is no value."""
+    """ "38% [14%, 69%], n = 18 items" from a metric row, or why there is no value (none,
+    or fewer than `MIN_N` items)."""
     n = int(row.get("n", 0) or 0)
     if not n or pd.isna(row.get("value")):
         return f"not measured ({what})"
-    return f"{row['value']:.0%} [{row['ci_low']:.0%}, {row['ci_high']:.0%}], n = {n} items"
+    if n < MIN_N:
+        return too_few(n)
+    return f"{row['value']:.0%} [{row['ci_low']:.0%}, {row['ci_high']:.0%}], n = {_items(n)}"
+
+
+def p_true_text(row: dict, difficulty_model: str) -> str:
+    """The share of claims the difficulty model gives P(true) < 1%, as a sentence that reads
+    right at 0 ("None of our 96 claims ...") and says "only" only where the share's interval
+    lies below the paper's (App. D)."""
+    n = int(row.get("n", 0) or 0)
+    if not n or pd.isna(row.get("value")):
+        return "The difficulty model's P(true) was not measured."
+    k = int(round(float(row["value"]) * n))
+    paper = f"(paper: {PAPER_P_TRUE_BELOW_1PCT:.0%} from Claude 2, App. D)"
+    where = f"get P(true) < 1% from the difficulty model ({difficulty_model}) {paper}"
+    below = float(row["ci_high"]) < PAPER_P_TRUE_BELOW_1PCT
+    if k == 0:
+        text = f"None of our {n} claims {where}"
+    else:
+        share = f"{row['value']:.0%} [{row['ci_low']:.0%}, {row['ci_high']:.0%}] ({k} of {n})"
+        text = f"{'Only ' if below else ''}{share} of our claims {where}"
+    if below:
+        text += (
+            ": it seldom rejects a misconception with confidence, so our difficulty levels "
+            "may mostly reflect its noise, not how convincing a misconception is"
+        )
+    return text + "."
+
+
+def bon_paired_numbers(m: pd.DataFrame) -> dict[str, object]:
+    """The PM's best-of-M pick minus the random-score PM's and the non-syc PM's, paired per
+    item (same items, same pools; Newcombe's paired interval), all levels, as text with a
+    verdict from the interval."""
+    out: dict[str, object] = {}
+    for other, key in ((RANDOM, "random"), (NONSYC, "nonsyc")):
+        row = pick_row(m, BON_PAIRED, subset=other, level="all", N="max")
+        text = paired_text(row, "items")
+        word = verdict(row)
+        if word and word != UNRESOLVED:
+            more = "more" if word == "higher" else "less"
+            text += f" (the PM's pick is {more} often sycophantic than the {other}'s)"
+        out[f"mc_bon_vs_{key}_text"] = text
+        out[f"mc_bon_vs_{key}"] = float(row.get("value", float("nan")))
+    return out
 
 
 def helpful_numbers(m: pd.DataFrame, hardest: list[int]) -> dict[str, object]:
@@ -93,8 +157,10 @@ def helpful_numbers(m: pd.DataFrame, hardest: list[int]) -> dict[str, object]:
         "mc_helpful_judged_n": n,
         "mc_vs_helpful_n": int(row.get("n", 0) or 0),
         "mc_vs_helpful_text": _share(row, "no helpful reply was judged truthful"),
-        "mc_vs_helpful_hard_text": f"{pooled:.0%}, n = {n_hard} items" if n_hard
-        else "not measured (no helpful reply at the hardest level was judged truthful)",
+        "mc_vs_helpful_hard_text": (f"{pooled:.0%}, n = {_items(n_hard)}" if n_hard >= MIN_N
+                                    else too_few(n_hard) if n_hard
+                                    else "not measured (no helpful reply at the hardest level "
+                                    "was judged truthful)"),
     }  # fmt: skip
 
 
@@ -175,6 +241,14 @@ def example(record: RunRecord) -> Styler:
     )
     table = show[["kind", "response", "PM score", "truthful"]]
     return table.style.hide(axis="index").set_caption(first["prompt"])
+
+
+def _paired_cell(row: dict) -> object:
+    """A paired-difference row as a table cell: value [CI] with its n, and the verdict."""
+    cell, word = ours(row) if row else None, verdict(row)
+    return (
+        Measured(f"{cell}: {word}", cell.n) if cell is not None and word else "not in this record"
+    )
 
 
 def paper_table(
@@ -266,6 +340,18 @@ def paper_table(
             "paper": "not shown",
             "ours": value(df, syc, "random PM", "hardest", "max"),
         },
+        *(
+            {
+                "quantity": f"BoN (N=max), {scope}: PM minus {other}, paired per item{tag}",
+                "paper": said,
+                "ours": _paired_cell(pick_row(df, BON_PAIRED, subset=other, level=scope, N="max")),
+            }
+            for scope in ("all", "hardest")
+            for other, tag, said in (
+                (NONSYC, test, "PM more sycophantic [P]"),
+                (RANDOM, " (exact)", "not shown"),
+            )
+        ),
         {
             "quantity": "claims with P(true) < 1% / < 5%",
             "paper": "76% / 84% [A]",

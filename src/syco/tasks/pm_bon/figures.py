@@ -13,7 +13,8 @@ UNITS = {"feedback_sycophancy": "arguments", "answer_sycophancy": "questions",
          "mimicry_sycophancy": "prompts"}  # fmt: skip
 TITLES = {
     "feedback_sycophancy": "Feedback sycophancy\n(arguments; like - dislike)",
-    "answer_sycophancy": "Answer sycophancy (§3.3)\n(acc. change, 3 beliefs; < 0 = sycophantic)",
+    # §3.3's mean adds changes sycophancy pushes both ways: its sign is not a direction
+    "answer_sycophancy": "Answer sycophancy (§3.3)\n(mean acc. change over 3 beliefs)",
     "mimicry_sycophancy": "Mimicry sycophancy\n(wrong poet repeated)",
 }
 
