@@ -58,10 +58,10 @@ def test_write_toc_points_chapters_not_run_at_placeholders(tmp_path: Path):
 def _metrics() -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"chapter": "answer", "model": "smollm2", "metric": "acc", "subset": "all",
+            {"chapter": "answer", "model": "smollm2", "metric": "accuracy", "subset": "all",
              "value": 0.5, "ci_low": 0.25, "ci_high": 0.75, "n": 20, "n_errors": 0,
              "n_unparsed": 1},
-            {"chapter": "answer", "model": "openai/<b>x</b>", "metric": "acc", "subset": "all",
+            {"chapter": "answer", "model": "openai/<b>x</b>", "metric": "accuracy", "subset": "all",
              "value": 0.9, "ci_low": float("nan"), "ci_high": float("nan"), "n": 1,
              "n_errors": 2, "n_unparsed": 0, "paper": "27% [P]"},
         ]

@@ -36,9 +36,9 @@ PLACEHOLDER = re.compile(r"<\s*(?:repository|repo|your)[^<>]*>|&lt;\s*(?:reposit
 def _metric_rows() -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"model": "m", "metric": "acc", "subset": "all", "value": 0.5812, "ci_low": 0.52,
+            {"model": "m", "metric": "accuracy", "subset": "all", "value": 0.5812, "ci_low": 0.52,
              "ci_high": 0.64, "n": 240.0, "n_errors": 6.0, "n_unparsed": float("nan")},
-            {"model": "m", "metric": "delta", "subset": "all", "value": -0.0381,
+            {"model": "m", "metric": "delta_accuracy", "subset": "all", "value": -0.0381,
              "ci_low": -0.045, "ci_high": -0.031, "n": 4024, "n_errors": 0, "n_unparsed": 1},
         ]
     )  # fmt: skip
@@ -49,7 +49,8 @@ def test_display_frame_drops_the_positional_index_and_formats_values_and_counts(
     assert list(shown.columns) == [
         "model", "metric", "subset", "value [95% CI]", "n", "n_errors", "n_unparsed"
     ]  # fmt: skip
-    assert shown["value [95% CI]"].tolist() == ["-3.8% [-4.5, -3.1]", "58% [52, 64]"]
+    # each in its metric's unit (`syco.units`): a difference of shares in percentage points
+    assert shown["value [95% CI]"].tolist() == ["-3.8 pp [-4.5, -3.1]", "58% [52, 64]"]
     assert shown["n"].tolist() == ["4,024", "240"]
     assert shown["n_errors"].tolist() == ["0", "6"]  # never "6.000" or "6.0"
     html = table_html(_metric_rows())

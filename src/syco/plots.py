@@ -20,6 +20,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from syco.paper import paper_label  # noqa: E402
+from syco.units import DIFF, NUMBER, SHARE, unit_of  # noqa: E402
 
 PALETTE = "colorblind"
 
@@ -163,14 +164,14 @@ class Measured(str):
 
 def ours(row: Any) -> Measured | None:
     """Our value as the tables show it: "12% [3, 38]" with ``.n`` = 8 (None when missing).
-    The method (`ci_method`) decides percent: a bootstrap row is not a share."""
+    The metric's declared unit decides percent (`syco.units`), else its `ci_method`."""
     if row is None or not hasattr(row, "get") or row.get("value") is None:
         return None
     v, lo, hi, n = (row.get(k) for k in ("value", "ci_low", "ci_high", "n"))
     k = None if n is None or pd.isna(n) else int(n)
     if pd.isna(v):
         return Measured("no data", k or 0)
-    return Measured(fmt_interval(v, lo, hi, row.get("ci_method")), k)
+    return Measured(fmt_interval(v, lo, hi, row.get("ci_method"), row.get("metric")), k)
 
 
 def paper_vs_ours(rows: Sequence[Mapping[str, object]], cite: str = "") -> pd.DataFrame:
@@ -266,21 +267,45 @@ def fmt_number(v: Any) -> str:
     return _fixed(f, 3 if abs(f) < 1 else 2)
 
 
-def fmt_interval(value: Any, lo: Any = None, hi: Any = None, method: Any = None) -> str:
-    """ "58% [52, 64]" for a share or a difference of shares (one decimal where the interval
-    is narrower than 2 points), "0.123 [0.101, 0.145]" otherwise; "[no CI]" where the row
-    has none."""
+def _signed(x: float, digits: int) -> str:
+    s = _fixed(x, digits)
+    return s if s.startswith("-") or float(s) == 0 else "+" + s
+
+
+def fmt_interval(
+    value: Any, lo: Any = None, hi: Any = None, method: Any = None, metric: Any = None
+) -> str:
+    """ "58% [52, 64]" for a share, "+5 pp [-1, +11]" for a difference of shares (one
+    decimal where the interval is narrower than 2 points), "-0.265 [-0.301, -0.229]" for
+    other values (correlations, coefficients); "[no CI]" where the row has none.
+
+    The unit is the metric's declared one (`syco.units.unit_of`) when ``metric`` is given;
+    without it, the method or the value's range decide as before (every value in [-1, 1]
+    reads as a share, a difference of shares as "%"). Values are formatted from the raw
+    record, rounded once here: a table must not round first (0.5148 -> 0.515 -> "52%")."""
     if _missing(value):
         return "no data"
     no_ci = _missing(lo) or _missing(hi)
-    if is_share(value, lo, hi, method):
-        width = 100 * (float(hi) - float(lo)) if not no_ci else 100.0
-        d = 0 if width >= 2 else 1
+    unit = unit_of(metric, method) if not _missing(metric) else None
+    if unit is None:
+        unit = SHARE if is_share(value, lo, hi, method) else NUMBER
+    if unit == NUMBER:  # the value's decimals for its bounds too: "-0.220 [-1.230, 0.786]"
+        f = float(value)
+        if abs(f) >= 1000:
+            return fmt_number(f) + (
+                " [no CI]" if no_ci else f" [{fmt_number(lo)}, {fmt_number(hi)}]"
+            )
+        d = 3 if abs(f) < 1 else 2
+        ci = "" if no_ci else f" [{_fixed(float(lo), d)}, {_fixed(float(hi), d)}]"
+        return _fixed(f, d) + (" [no CI]" if no_ci else ci)
+    width = 100 * (float(hi) - float(lo)) if not no_ci else 100.0
+    d = 0 if width >= 2 else 1
+    if unit == DIFF:
+        text = _signed(100 * float(value), d) + " pp"
+        ci = "" if no_ci else f" [{_signed(100 * float(lo), d)}, {_signed(100 * float(hi), d)}]"
+    else:
         text = _fixed(100 * float(value), d) + "%"
         ci = "" if no_ci else f" [{_fixed(100 * float(lo), d)}, {_fixed(100 * float(hi), d)}]"
-    else:
-        text = fmt_number(value)
-        ci = "" if no_ci else f" [{fmt_number(lo)}, {fmt_number(hi)}]"
     return text + (" [no CI]" if no_ci else ci)
 
 
@@ -356,10 +381,12 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
         if at >= 0 and pd.api.types.is_numeric_dtype(out.iloc[:, at].dtype):
             name = cols[at]
             method = out["ci_method"] if "ci_method" in out else [None] * len(out)
+            # the unit each row's metric declares (`syco.units`), where the frame names it
+            metric = out["metric"] if "metric" in out else [None] * len(out)
             cell = [
-                fmt_interval(v, lo, hi, m)
-                for v, lo, hi, m in zip(out[name], out["ci_low"], out["ci_high"], method,
-                                        strict=True)
+                fmt_interval(v, lo, hi, m, k)
+                for v, lo, hi, m, k in zip(out[name], out["ci_low"], out["ci_high"], method,
+                                           metric, strict=True)
             ]  # fmt: skip
             out = out.drop(columns=[name, "ci_low", "ci_high"])
             out.insert(at, f"{name} [95% CI]", cell)

@@ -58,12 +58,12 @@ def fmt_num(v: Any) -> str:
     return f"{f:.3f}"
 
 
-def fmt_ci(value: Any, lo: Any, hi: Any, method: Any = None) -> str:
+def fmt_ci(value: Any, lo: Any, hi: Any, method: Any = None, metric: Any = None) -> str:
     """A row's value and interval as the tables show it ("58% <span>[52, 64]</span>";
-    `syco.plots.fmt_interval`), the interval muted."""
+    `syco.plots.fmt_interval`, in the unit ``metric`` declares), the interval muted."""
     if is_missing(value):
         return "–"
-    text = fmt_interval(value, lo, hi, method)
+    text = fmt_interval(value, lo, hi, method, metric)
     head, sep, ci = text.partition(" [")
     return f"{esc(head)} <span class='syco-ci'>[{esc(ci)}</span>" if sep else esc(text)
 
@@ -174,7 +174,7 @@ def summary_table(metrics: pd.DataFrame, available: set[str] | None = None) -> s
                 + "".join(f"<td>{breakable(key_cell(r.get(k)))}</td>" for k in keys)
                 + f"<td class='syco-model-cell'>{esc(r['model'])}</td>"
                 f"<td class='syco-num' title='{esc(ci_method_name(r.get('ci_method')))}'>"
-                f"{fmt_ci(r.get('value'), r.get('ci_low'), r.get('ci_high'), r.get('ci_method'))}</td>"
+                f"{fmt_ci(r.get('value'), r.get('ci_low'), r.get('ci_high'), r.get('ci_method'), r['metric'])}</td>"
                 f"<td class='syco-num'>{fmt_num(r.get('n'))}</td>"
                 f"<td class='syco-num'>{fmt_num(r.get('n_errors'))}</td>"
                 f"<td class='syco-num'>{fmt_num(r.get('n_unparsed'))}</td>"
@@ -210,11 +210,11 @@ def summary_page(metrics: pd.DataFrame, available: set[str] | None = None) -> st
         [
             f"<!-- {NOTE} -->",
             "",
-            f"{len(metrics):,} metric rows from {n_runs} runs of {n_models} model(s). Shares "
-            "are in percent and differences of shares in percentage points (signed), each with "
-            'its interval in the same units ("58% [52, 64]"); other values as recorded. '
-            + keys_text
-            + "The interval "
+            f"{len(metrics):,} metric rows from {n_runs} runs of {n_models} model(s). Each "
+            "metric is shown in the unit it declares (`syco.units`): shares in percent "
+            '("58% [52, 64]"), differences of shares in signed percentage points ("+5 pp '
+            '[-1, +11]"), correlations and coefficients as plain numbers ("-0.265"), each '
+            "interval in its value's unit. " + keys_text + "The interval "
             f"is the 95% CI each row records ({ci_methods_text(metrics)}; hover a value for its "
             "method); *n* counts scored samples only, "
             "errors and unparsed replies are counted beside it and excluded from the value. "

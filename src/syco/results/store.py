@@ -276,9 +276,11 @@ def metrics_table(
     metrics: pd.DataFrame, extra: tuple[str, ...] = (), lead: tuple[str, ...] = ("model",)
 ) -> pd.DataFrame:
     """The metric columns every table shows (``lead`` first, then ``extra`` ones such as a
-    template), rounded."""
+    template), with the values as recorded: the display rounds them once
+    (`syco.plots.fmt_interval`, in the metric's unit); rounding here first made 0.5148 show
+    as "52%" (0.515) where the prose, from the raw value, says 51%."""
     cols = [*lead, *extra, *METRIC_COLUMNS]
-    return metrics[[c for c in dict.fromkeys(cols) if c in metrics]].round(3)
+    return metrics[[c for c in dict.fromkeys(cols) if c in metrics]].copy()
 
 
 def spec_table(chapter: str, keys: list[str], root: Path | None = None) -> pd.DataFrame:

@@ -136,7 +136,10 @@ def metrics_table(metrics: pd.DataFrame) -> pd.DataFrame:
     m = results.metrics_table(metrics, lead=("model", "subset"))
     order = list(dict.fromkeys([*METRIC_ORDER, *m["metric"]]))
     m["metric"] = pd.Categorical(m["metric"], order, ordered=True)
-    m["subset"] = pd.Categorical(m["subset"], _order(metrics), ordered=True)
+    # every subset the rows have, the multiple-choice pool (`MC_POOLED`) too: a subset
+    # missing from the categories would turn into NaN and show as an empty cell
+    subsets = list(dict.fromkeys([*_order(metrics), MC_POOLED, *m["subset"]]))
+    m["subset"] = pd.Categorical(m["subset"], subsets, ordered=True)
     return m.sort_values(["model", "subset", "metric"]).reset_index(drop=True)
 
 
