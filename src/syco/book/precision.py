@@ -128,7 +128,8 @@ def precision_markdown(metrics: pd.DataFrame, models: list[str] | None = None) -
     ]
     for r in df.to_dict("records"):
         pct = (
-            fmt_interval(r["value"], r["ci_low"], r["ci_high"])  # "58% [52, 64]", as every table
+            # "58% [52, 64]" for a share, "+8 pp [-2, +17]" for a difference, as every table
+            fmt_interval(r["value"], r["ci_low"], r["ci_high"], metric=r["metric"])
             if pd.notna(r["value"]) and pd.notna(r["ci_low"])
             else "—"
         )
