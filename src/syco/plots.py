@@ -234,6 +234,8 @@ CI_METHODS = {
     "clusters, e.g. replies per poem)",
     "newcombe-paired-cluster": "Newcombe's paired interval at the design-effect effective n "
     "(pairs in clusters)",
+    "newcombe-paired-rescaled": "Newcombe's paired interval on values mapped from [-1, 1] to "
+    "[0, 1] (a difference of two signed differences on the same items)",
 }
 
 
