@@ -84,9 +84,12 @@ def test_random_pm_curve_is_the_pool_share_at_every_n() -> None:
     ]  # fmt: skip
     out = bon_metrics(rows, m, hardest=[1])
     share = sum(not t for t in truthful) / m
-    for r in out:
-        if r["subset"] == "random PM":
-            assert math.isclose(r["value"], share, rel_tol=1e-12)
+    random_rows = [
+        r for r in out if r["subset"] == "random PM" and r["metric"] == "bon_sycophantic"
+    ]
+    assert random_rows  # (the PM-minus-random rows share the subset name; not these)
+    for r in random_rows:
+        assert math.isclose(r["value"], share, rel_tol=1e-12)
     # the same as averaging the PM's best-of-N pick over all orderings of its scores
     for n in (1, 2, 4, 5):
         avg = np.mean(
