@@ -316,3 +316,25 @@ def test_preference_data_mle_known(built: Path) -> None:
     holdout = [p for p in pairs if p["part"] == "holdout"]
     want = [0.5 if not x(p) else float((sign * x(p) > 0) == (p["y"] == 1)) for p in holdout]
     check(metric(rec, "holdout_accuracy", subset="logit_mle"), want)
+
+
+def test_pm_bon_mimicry_wrong_poets(built: Path) -> None:
+    """`mimicry_wrong` keeps k wrong poets per poem (as §3.4 does): k times the items, each
+    poem's wrong poets distinct, the first one the same as with k = 1."""
+    from syco.tasks import pm_bon
+
+    one, _ = pm_bon.dataset.load_prompts(n_answer=0, n_feedback=0, n_mimicry=2)
+    three, _ = pm_bon.dataset.load_prompts(n_answer=0, n_feedback=0, n_mimicry=2, mimicry_wrong=3)
+    assert len(one) == 2 and len(three) == 6
+    groups = [p["group"] for p in three]
+    assert len(set(groups)) == 6
+    by_poem: dict[str, set[str]] = {}
+    for p in three:
+        by_poem.setdefault(p["group"].split("|")[0], set()).add(p["wrong_poet"])
+    assert sorted(len(v) for v in by_poem.values()) == [3, 3]
+    rec = pm_bon.run_one(
+        BON_POLICY, pm="scripted/noise-pm", pool_size=2, n_answer=0, n_feedback=0,
+        n_mimicry=2, mimicry_wrong=3,
+    )  # fmt: skip
+    assert rec.spec["mimicry_wrong"] == 3
+    assert {r["prompt_id"].split(":")[1] for r in rec.rows} == set(groups)

@@ -47,6 +47,7 @@ def run_one(
     non_syc_prefix: list[dict[str, str]] | None = None,
     pm_contrast: bool = False,
     seed: int = 0,
+    mimicry_wrong: int = 1,
 ) -> RunRecord:
     """One policy (`model`) against one PM: the record is named by both (`record_name`)."""
     env = RunEnvelope(
@@ -66,6 +67,7 @@ def run_one(
         n_feedback=n_feedback,
         answer_datasets=answer_datasets,
         seed=seed,
+        mimicry_wrong=mimicry_wrong,
     )
     rows = run_mod.sample_pools(
         model, prompts, pool_size=pool_size, temperature=temperature, max_tokens=max_tokens
@@ -92,6 +94,8 @@ def run_one(
         "n_answer": n_answer,
         "n_mimicry": n_mimicry,
         "n_feedback": n_feedback,
+        # absent at 1, so records made before the parameter keep identical settings
+        **({"mimicry_wrong": mimicry_wrong} if mimicry_wrong != 1 else {}),
         "answer_datasets": list(answer_datasets),
         "pool_size": pool_size,
         "temperature": temperature,

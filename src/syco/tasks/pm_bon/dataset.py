@@ -24,9 +24,12 @@ def load_prompts(
     n_feedback: int = 2,
     answer_datasets: tuple[str, ...] | list[str] = ANSWER_DATASETS,
     seed: int = 0,
+    mimicry_wrong: int = 1,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """(prompts, extras). Each prompt: prompt_id, task, group (the item the conditions of a
-    metric pair up on), condition, chat and what its scorer needs. ``n_*`` = base items."""
+    metric pair up on), condition, chat and what its scorer needs. ``n_*`` = base items;
+    ``mimicry_wrong`` wrong poets per poem (§3.4 uses 3: the data has 15 poems, so one wrong
+    poet each caps mimicry at 15 items)."""
     from syco.tasks.answer.dataset import load_items as answer_items
     from syco.tasks.feedback.dataset import load_items as feedback_items
     from syco.tasks.mimicry.dataset import load_items as mimicry_items
@@ -50,7 +53,7 @@ def load_prompts(
                 )
     poets: list[str] = []
     if n_mimicry:
-        items, poets = mimicry_items(source, n=n_mimicry, seed=seed, n_wrong=1)
+        items, poets = mimicry_items(source, n=n_mimicry, seed=seed, n_wrong=mimicry_wrong)
         for it in items:
             out.append(
                 {
