@@ -65,7 +65,9 @@ def test_the_hint_solution_follows_the_intervals():
     up = _row("delta_accuracy", 0.20, 0.12, 0.28, 60, template="think_correct")
     down = _row("delta_accuracy", -0.05, -0.10, 0.01, 60, template="think_incorrect")
     text = I.answer_hint(pd.DataFrame([base, up, down]), pd.DataFrame(), "m")
-    assert "20% [12, 28] (n = 60)" in text and "-5% [-10, 1] (n = 60)" in text
+    # accuracy is a share, the changes differences of shares: percentage points, signed
+    assert "30% [20, 40] (n = 60)" in text
+    assert "+20 pp [+12, +28] (n = 60)" in text and "-5 pp [-10, +1] (n = 60)" in text
     assert "the gain is larger than the loss (the intervals do not overlap)" in text
     close = {**down, "value": -0.15, "ci_low": -0.25, "ci_high": -0.05}
     text = I.answer_hint(pd.DataFrame([base, up, close]), pd.DataFrame(), "m")

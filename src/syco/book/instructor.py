@@ -81,7 +81,9 @@ def value(r: dict[str, Any]) -> str:
     """A metric row as prose: "58% [52, 64] (n = 240)"."""
     n = r.get("n")
     k = "?" if n is None or is_missing(n) else f"{int(n):,}"
-    text = fmt_interval(r.get("value"), r.get("ci_low"), r.get("ci_high"), r.get("ci_method"))
+    text = fmt_interval(
+        r.get("value"), r.get("ci_low"), r.get("ci_high"), r.get("ci_method"), r.get("metric")
+    )
     return f"{text} (n = {k})"
 
 

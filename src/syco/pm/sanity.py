@@ -302,7 +302,9 @@ def _fmt(row) -> str:
     """ "58% [52, 64]", as every table of the book writes a share and its interval."""
     from syco.plots import fmt_interval
 
-    return fmt_interval(row["value"], row["ci_low"], row["ci_high"], row.get("ci_method"))
+    return fmt_interval(
+        row["value"], row["ci_low"], row["ci_high"], row.get("ci_method"), row.get("metric")
+    )
 
 
 def table(metrics=None):
