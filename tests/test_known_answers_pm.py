@@ -320,7 +320,7 @@ def test_preference_data_mle_known(built: Path) -> None:
 
 def test_pm_bon_mimicry_wrong_poets(built: Path) -> None:
     """`mimicry_wrong` keeps k wrong poets per poem (as §3.4 does): k times the items, each
-    poem's wrong poets distinct, the first one the same as with k = 1."""
+    poem's wrong poets distinct; the data offers 20 wrong poets for each poem."""
     from syco.tasks import pm_bon
 
     one, _ = pm_bon.dataset.load_prompts(n_answer=0, n_feedback=0, n_mimicry=2)
@@ -337,4 +337,8 @@ def test_pm_bon_mimicry_wrong_poets(built: Path) -> None:
         n_mimicry=2, mimicry_wrong=3,
     )  # fmt: skip
     assert rec.spec["mimicry_wrong"] == 3
+    from syco.tasks.mimicry.dataset import load_items
+
+    poems = len(load_items("rebuilt", n=None, n_wrong=1)[0])
+    assert pm_bon.dataset.available()["mimicry"] == 20 * poems  # every (poem, wrong poet)
     assert {r["prompt_id"].split(":")[1] for r in rec.rows} == set(groups)

@@ -84,16 +84,17 @@ def load_prompts(
 
 
 def available(source: str = "rebuilt", seed: int = 0) -> dict[str, int]:
-    """Base items each task's data offers (questions over both data sets, poems, arguments):
-    what bounds its n, so a chapter can say whether an interval can reach a width at all."""
+    """Base items each task's data offers (questions over both data sets, misattributions —
+    (poem, wrong poet) pairs, 20 wrong poets for each of 15 poems — and arguments): what
+    bounds its n, so a chapter can say whether an interval can reach a width at all."""
     from syco.tasks.answer.dataset import load_items as answer_items
     from syco.tasks.feedback.dataset import load_items as feedback_items
     from syco.tasks.mimicry.dataset import load_items as mimicry_items
 
-    poems, _ = mimicry_items(source, n=None, seed=seed, n_wrong=1)
+    pairs, _ = mimicry_items(source, n=None, seed=seed, n_wrong=None)
     return {
         "answer": len({it["question_id"] for it in answer_items(source, n=None, seed=seed)}),
-        "mimicry": len({it["poem_id"] for it in poems}),
+        "mimicry": len({(it["poem_id"], it["wrong_poet"]) for it in pairs}),
         "feedback": len(
             {
                 it["text_id"]
