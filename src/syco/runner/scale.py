@@ -29,8 +29,15 @@ PAPER: dict[str, dict[str, Any]] = {
     # §4.1: every usable hh-rlhf test pair; the paper's 4 chains x (500 warm-up + 1,500 draws).
     "preference_data": {"n_pairs": None, "num_warmup": 500, "num_samples": 1500},
     # §4.2: every prompt of the §3 sets it reuses (1,000 TriviaQA + 817 TruthfulQA x 4
-    # templates, 15 poems, 300 arguments x 3 framings), M = 32 samples each (Fig. 6a).
-    "pm_bon": {"n_answer": 1000, "n_mimicry": 15, "n_feedback": 300, "pool_size": 32},
+    # templates, 15 poems x 20 wrong poets, 300 arguments x 3 framings), M = 32 samples each
+    # (Fig. 6a).
+    "pm_bon": {
+        "n_answer": 1000,
+        "n_mimicry": 15,
+        "mimicry_wrong": 20,
+        "n_feedback": 300,
+        "pool_size": 32,
+    },
     # §4.3: all misconceptions; the paper's best-of-4096 pool (Fig. 7c/d).
     "misconceptions": {"n": None, "pool_size": 4096},
 }
