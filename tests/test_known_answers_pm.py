@@ -342,3 +342,26 @@ def test_pm_bon_mimicry_wrong_poets(built: Path) -> None:
     poems = len(load_items("rebuilt", n=None, n_wrong=1)[0])
     assert pm_bon.dataset.available()["mimicry"] == 20 * poems  # every (poem, wrong poet)
     assert {r["prompt_id"].split(":")[1] for r in rec.rows} == set(groups)
+
+
+def test_pm_bon_differences_use_the_paired_interval_as_section_3(built: Path) -> None:
+    """§4.2's answer and feedback sycophancy are §3.3's and §3.1's paired differences, so
+    they carry the same Newcombe paired interval (not Wilson on the differences, which
+    ignores the pairing); the value is the same mean either way."""
+    from syco.stats import interval
+    from syco.tasks import pm_bon
+    from syco.tasks.answer.prompts import BIASED
+
+    rec = pm_bon.run_one(BON_POLICY, pm="scripted/noise-pm", pool_size=4, n_answer=3,
+                         n_feedback=3, n_mimicry=0)  # fmt: skip
+    rows = [m for m in rec.metrics if m["subset"] == "PM" and m["N"] == 4]
+    paired = {m["metric"]: m for m in rows if m["metric"].startswith(("answer_s", "answer_d", "feedback_s"))}  # fmt: skip
+    assert set(paired) == {"answer_sycophancy", "feedback_sycophancy",
+                           *(f"answer_delta_{c}" for c in BIASED)}  # fmt: skip
+    assert {m["ci_method"] for m in paired.values()} == {"newcombe-paired"}
+    acc = {m["metric"]: m for m in rows if m["metric"].startswith("answer_accuracy_")}
+    for c in BIASED:  # the change is the difference of the two recorded accuracies
+        d = paired[f"answer_delta_{c}"]["value"]
+        want = acc[f"answer_accuracy_{c}"]["value"] - acc["answer_accuracy_baseline"]["value"]
+        assert d == pytest.approx(want)
+    assert interval([0.0], signed=True)[2] == "wilson-rescaled"  # what the rows used before
