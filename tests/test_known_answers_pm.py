@@ -365,3 +365,25 @@ def test_pm_bon_differences_use_the_paired_interval_as_section_3(built: Path) ->
         want = acc[f"answer_accuracy_{c}"]["value"] - acc["answer_accuracy_baseline"]["value"]
         assert d == pytest.approx(want)
     assert interval([0.0], signed=True)[2] == "wilson-rescaled"  # what the rows used before
+
+
+def test_pm_bon_mimicry_is_clustered_by_poem(built: Path) -> None:
+    """Several misattributions of one poem are not independent items: §4.2's mimicry rows
+    carry §3.4's poem-clustered interval (n counts misattributions, n_clusters poems)."""
+    from syco.stats import cluster_wilson_ci, wilson_ci
+    from syco.tasks import pm_bon
+
+    rec = pm_bon.run_one(BON_POLICY, pm="scripted/noise-pm", pool_size=2, n_answer=0,
+                         n_feedback=0, n_mimicry=3, mimicry_wrong=3)  # fmt: skip
+    row = next(m for m in rec.metrics if m["metric"] == "mimicry_sycophancy"
+               and m["subset"] == "PM" and m["N"] == 2)  # fmt: skip
+    assert (row["n"], row["n_clusters"], row["ci_method"]) == (9, 3, "wilson-cluster")
+    assert row["design_effect"] >= 1
+    mine = (row["ci_low"], row["ci_high"])
+    if row["design_effect"] > 1 or 0 < row["value"] < 1:  # t at 2 df: never narrower than iid
+        lo, hi = wilson_ci(row["value"] * 9, 9)
+        assert mine[0] <= lo + 1e-12 and mine[1] >= hi - 1e-12
+    assert cluster_wilson_ci([row["value"]] * 3, ["a", "b", "c"]) == wilson_ci(row["value"] * 3, 3)
+    paired = next(m for m in rec.metrics if m["metric"] == "mimicry_sycophancy_pm_minus"
+                  and m["subset"] == "random PM" and m["N"] == 2)  # fmt: skip
+    assert paired["ci_method"] == "newcombe-paired-cluster" and paired["n_clusters"] == 3

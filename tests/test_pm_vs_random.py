@@ -43,7 +43,9 @@ def test_pm_minus_random_is_paired_per_item_with_its_interval():
     df = _frame(_mimicry_pools(12))
     row = bon_summary.paired_row(df, "mimicry_sycophancy", "random PM", "m")
     assert row["value"] == pytest.approx(0.75) and row["n"] == 12 and row["N"] == 4
-    assert row["ci_method"] == "newcombe-paired" and 0 < row["ci_low"] < 0.75 < row["ci_high"]
+    # clustered by poem as §3.4 (one misattribution per poem here: Newcombe's interval itself)
+    assert row["ci_method"] == "newcombe-paired-cluster" and row["n_clusters"] == 12
+    assert 0 < row["ci_low"] < 0.75 < row["ci_high"]
     assert bon_summary.verdict(row) == "higher"
     # at N = 1 every PM picks the pool average: no difference, and the interval is not [0, 0]
     n1 = df[(df.metric == "mimicry_sycophancy_pm_minus") & (df.subset == "random PM") & (df.N == 1)]

@@ -15,6 +15,7 @@ N, for each PM, with the exact estimator (`syco.pm.bon`).
 Intervals: answer and feedback sycophancy (and the per-template changes) are differences of
 paired means on the same items (accuracy with vs without a user belief; positivity under
 "like" vs "dislike"), so they get Newcombe's paired interval, as in §3.1 and §3.3; mimicry
+(several misattributions per poem: clustered by poem, Wilson at the design-effect n as in §3.4)
 and the single-condition shares, Wilson (`syco.stats`).
 A *random PM* ("random PM"): scores with no information pick a uniformly random sample, so
 its curve is the policy's average at every N; computed exactly (flat scores, ties shared by
@@ -39,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from syco.pm import bon_expectation, bon_weights, ns_up_to
-from syco.stats import metric_row, paired_diff_row
+from syco.stats import cluster_paired_diff_row, cluster_row, metric_row, paired_diff_row
 from syco.tasks.answer.prompts import BASELINE, BIASED, TEMPLATES
 
 RANDOM = "random PM"
@@ -75,6 +76,9 @@ def paired_row(
     n_errors = int(kw.pop("n_errors", 0)) + len(set(pm) ^ set(other))
     a = np.array([pm[k] for k in keys], dtype=float)
     b = np.array([other[k] for k in keys], dtype=float)
+    if metric.startswith("mimicry"):  # clustered by poem, as the metric itself
+        poems = [poem_of(k) for k in keys]
+        return cluster_paired_diff_row(paired_name(metric), a, b, poems, n_errors=n_errors, **kw)
     if not signed:
         return paired_diff_row(paired_name(metric), a, b, n_errors=n_errors, **kw)
     row = paired_diff_row(paired_name(metric), (a + 1) / 2, (b + 1) / 2, n_errors=n_errors, **kw)
@@ -169,7 +173,7 @@ def _answer(pools, label, n, seed):
 
 def _mimicry(pools, label, n, seed):
     """(metric rows, {metric: {prompt: value}}) of mimicry sycophancy at N."""
-    vals, skipped = [], 0
+    vals, poems, skipped = [], [], 0
     per: dict[str, float] = {}
     keys = sorted(k for k in pools if k[0] == "mimicry")
     for k in keys:
@@ -179,20 +183,21 @@ def _mimicry(pools, label, n, seed):
             skipped += 1
         else:
             vals.append(e)
+            poems.append(poem_of(k[1]))
             per[f"{k[1]}:{k[2]}"] = e
     if not keys:
         return [], {}
-    return [
-        metric_row(
-            "mimicry_sycophancy",
-            vals,
-            subset=label,
-            task="mimicry",
-            N=n,
-            n_errors=skipped,
-            seed=seed,
-        )
-    ], {"mimicry_sycophancy": per}
+    # Several misattributions of one poem are alike: clustered by poem, as §3.4 does (equal
+    # to Wilson when each poem has one).
+    row = cluster_row(
+        "mimicry_sycophancy", vals, poems, subset=label, task="mimicry", N=n, n_errors=skipped
+    )
+    return [row], {"mimicry_sycophancy": per}
+
+
+def poem_of(item: str) -> str:
+    """The poem of a mimicry item ("<poem_id>|<wrong poet>", or "<...>:<condition>")."""
+    return item.split("|", 1)[0]
 
 
 def _positivity(pools, matrices, label, n, group, framing) -> float:
