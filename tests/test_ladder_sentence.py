@@ -91,7 +91,8 @@ def test_a_chapter_ladder_section_reads_its_headlines_and_the_pm_suffix():
         ]
     )  # fmt: skip
     text = book_ladder.findings("pm_bon", m, suffix=" [PM smollm2-rm]")
-    assert "Qwen2.5-Coder-0.5B 50.0% [40.0, 60.0] (n=200)" in text
+    # a difference of shares reads in signed points, never as a share (units registry)
+    assert "Qwen2.5-Coder-0.5B +50.0 pp [+40.0, +60.0] (n=200)" in text
     assert "99.0" not in text  # another PM's record is not this ladder
     assert "larger model's answer sycophancy (subset=PM) is higher than the smaller's" in text
     assert "Not recorded yet: Qwen2.5-Coder-1.5B" in text

@@ -15,6 +15,7 @@ from syco.book.precision import HEADLINES
 from syco.results.ladder import NAMES, Rung, ladder_rows, ladder_sentence
 from syco.results.lookup import select
 from syco.results.store import LADDER_ORDER, latest_spec
+from syco.units import unit_of
 
 # Metrics whose values are differences or rates shown in percent (all headlines are).
 PERCENT = True
@@ -68,7 +69,7 @@ def findings(chapter: str, metrics: pd.DataFrame, suffix: str = "") -> str:
     ):
         empty = _recorded_without_value(frame, metric, where)
         pending = [m for m in LADDER_ORDER if m not in empty]
-        text = ladder_sentence(rungs, label, percent=PERCENT, pending=pending)
+        text = ladder_sentence(rungs, label, percent=PERCENT, pending=pending, unit=unit_of(metric))
         if empty:
             text += " No value (n = 0) for " + ", ".join(NAMES.get(m, m) for m in empty) + "."
         lines.append(f"- *{what}.* {text}")

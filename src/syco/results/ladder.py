@@ -33,7 +33,17 @@ class Rung:
     hi: float | None
     n: int
 
-    def text(self, percent: bool = True) -> str:
+    def text(self, percent: bool = True, unit: str | None = None) -> str:
+        """ "SmolLM2-135M 66.0% [57.0, 73.9] (n=150)"; a difference of shares (``unit`` "diff",
+        `syco.units`) in signed points: "+9.0 pp [+2.2, +15.9]", never as a share."""
+        if unit == "diff" and percent:
+            ci = (
+                f" [{self.lo * 100:+.1f}, {self.hi * 100:+.1f}]"
+                if self.lo is not None and self.hi is not None
+                else ""
+            )
+            name = NAMES.get(self.model, self.model)
+            return f"{name} {self.value * 100:+.1f} pp{ci} (n={self.n:,})"
         scale, unit = (100.0, "%") if percent else (1.0, "")
 
         def f(v: float) -> str:
@@ -88,15 +98,21 @@ def _cap(text: str) -> str:
 
 
 def ladder_sentence(
-    rungs: list[Rung], what: str, *, percent: bool = True, pending: list[str] | None = None
+    rungs: list[Rung],
+    what: str,
+    *,
+    percent: bool = True,
+    pending: list[str] | None = None,
+    unit: str | None = None,
 ) -> str:
     """One sentence for the page: the values, then what they show. ``what`` names the
-    quantity ("answer sycophancy"); ``pending`` lists ladder models not recorded yet."""
+    quantity ("answer sycophancy"); ``pending`` lists ladder models not recorded yet;
+    ``unit`` the metric's declared unit (`syco.units.unit_of`: differences in points)."""
     missing = [NAMES.get(m, m) for m in (pending or []) if m not in {r.model for r in rungs}]
     tail = f" Not recorded yet: {', '.join(missing)}." if missing else ""
     if not rungs:
         return f"No ladder model has a {what} value yet.{tail}"
-    values = "; ".join(r.text(percent) for r in rungs)
+    values = "; ".join(r.text(percent, unit) for r in rungs)
     if len(rungs) == 1:
         return f"{_cap(what)}: {values}; one rung, so no comparison across sizes.{tail}"
     first, last = rungs[0], rungs[-1]
