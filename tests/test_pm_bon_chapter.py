@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-PARAMS = {"n_answer": 1, "n_mimicry": 1, "n_feedback": 1, "pool_size": 2, "max_tokens": 8}
+PARAMS = {"n_answer": 1, "n_mimicry": 1, "mimicry_wrong": 2, "n_feedback": 1, "pool_size": 2,
+          "max_tokens": 8}  # fmt: skip
 
 
 def build_sets(names: list[str]) -> None:
@@ -35,7 +36,7 @@ def test_pm_bon_notebook_end_to_end(
     (rec,) = load_runs("pm_bon")
     assert rec.model == "smollm2 [PM smollm2-rm]"  # the trained PM is the default
     # §3.3's answer prompts: 1 question x 2 data sets x 4 templates; 1 poem; 1 text x 3 framings
-    assert len(rec.rows) == (1 * 2 * 4 + 1 + 3) * 2  # prompts x pool
+    assert len(rec.rows) == (1 * 2 * 4 + 1 * 2 + 3) * 2  # prompts (2 wrong poets) x pool
     curves = [m for m in rec.metrics if m["metric"] != "truncated"]
     assert {m["N"] for m in curves} == {1, 2}
     cut = {m["subset"]: m for m in rec.metrics if m["metric"] == "truncated"}
@@ -54,7 +55,7 @@ def test_pm_bon_notebook_end_to_end(
     rm = _tiny_rm(tmp_path / "rm", smollm2_dir, "llama")
     (rec2,) = pm_bon.run(["smollm2"], pm=f"hf/{rm}", **PARAMS)
     assert rec2.spec["calls"]["smollm2"] == {
-        "roles": ["policy"], "new_calls": 0, "cache_hits": 24, "call_errors": 0,
+        "roles": ["policy"], "new_calls": 0, "cache_hits": 26, "call_errors": 0,
         "tokens_in_new": 0, "tokens_out_new": 0,
     }  # fmt: skip
     assert rec2.spec["pm"]["kind"] == "reward"
