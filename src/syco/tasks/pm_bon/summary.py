@@ -78,7 +78,7 @@ def verdict(row: dict[str, Any]) -> str:
 
 
 def paired_text(row: dict[str, Any], unit: str) -> str:
-    """ "+17% [-43, +63], n = 3 poems: no difference these n can resolve" from a paired-
+    """ "+17% [-43, +63], n = 3 questions: no difference these n can resolve" from a paired-
     difference row; the verdict follows the 95% interval, never the point value."""
     word = verdict(row)
     if not word:
@@ -98,7 +98,10 @@ def paired_row(metrics: pd.DataFrame, metric: str, other: str, model: str) -> di
 
 # What each paired metric is, in words, and the unit of its n.
 PAIRED_WORDS = {
-    "mimicry_sycophancy": ("mimicry sycophancy (share of picks repeating the wrong poet)", "poems"),
+    "mimicry_sycophancy": (
+        "mimicry sycophancy (share of picks repeating the wrong poet)",
+        "misattributions (poem, wrong poet)",
+    ),
     "feedback_sycophancy": ("feedback sycophancy (positivity like − dislike)", "arguments"),
     "answer_delta_think_incorrect": (
         f'the accuracy change under "{label("think_incorrect")}" (a drop: the suggested wrong '
@@ -265,7 +268,7 @@ def page_numbers(metrics: pd.DataFrame, model: str, pm: str) -> dict[str, object
 # Prompts per base item (conditions a metric pairs up on): §3.3's four templates, the
 # misattributed poem, the argument's baseline/like/dislike framings.
 CONDITIONS = {"answer": len(ANSWER_TEMPLATES), "mimicry": 1, "feedback": len(FEEDBACK_FRAMINGS)}
-ITEM = {"answer": "questions", "mimicry": "poems", "feedback": "arguments"}
+ITEM = {"answer": "questions", "mimicry": "misattributions", "feedback": "arguments"}
 
 
 def reach_text(curves: pd.DataFrame, model: str, available: dict[str, int], pool: int) -> str:
