@@ -51,7 +51,10 @@ def test_pm_minus_random_is_paired_per_item_with_its_interval():
     n1 = df[(df.metric == "mimicry_sycophancy_pm_minus") & (df.subset == "random PM") & (df.N == 1)]
     assert n1.value.iloc[0] == 0 and n1.ci_low.iloc[0] < 0 < n1.ci_high.iloc[0]
     text = bon_summary.versus_text(df, "m", "random PM")
-    assert "+75% [" in text and "n = 12 misattributions (poem, wrong poet): higher under the PM" in text
+    assert (
+        "+75% [" in text
+        and "n = 12 misattributions (poem, wrong poet): higher under the PM" in text
+    )
     assert "more sycophantic than the random PM's on mimicry sycophancy" in text
 
 
@@ -62,7 +65,10 @@ def test_overlapping_small_n_is_no_verdict():
     row = bon_summary.paired_row(df, "mimicry_sycophancy", "random PM", "m")
     assert row["n"] == 2 and row["ci_low"] < 0
     text = bon_summary.versus_text(df, "m", "random PM")
-    assert f"n = 2 misattributions (poem, wrong poet): {UNRESOLVED}" in text and "more sycophantic" not in text
+    assert (
+        f"n = 2 misattributions (poem, wrong poet): {UNRESOLVED}" in text
+        and "more sycophantic" not in text
+    )
     assert "No difference from the random PM can be resolved at these n" in text
     assert bon_summary.paired_numbers(df, "m")["bon_mimicry_vs_random"] == pytest.approx(0.75)
 
