@@ -13,6 +13,7 @@ from syco.stats import (
     metric_row,
     newcombe_paired_ci,
     paired_diff_row,
+    side,
     stratified_row,
     wilson_ci,
 )
@@ -113,3 +114,28 @@ def test_average_of_paired_changes_over_datasets() -> None:
     r = stratified_diff_row("delta", [_pairs(0, 9, 0, 1), _pairs(0, 0, 0, 2)])
     assert r["value"] == pytest.approx(0.45) and r["n"] == 12 and r["n_groups"] == 2
     assert r["ci_low"] < 0.45 < r["ci_high"]
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "ref", "want"),
+    [
+        (0.01, 0.2, 0.0, 1),  # wholly above
+        (-0.2, -0.01, 0.0, -1),  # wholly below
+        (-0.1, 0.1, 0.0, 0),  # straddles
+        (0.0, 0.3, 0.0, 0),  # an end on the reference includes it
+        (-0.3, 0.0, 0.0, 0),
+        (None, 0.3, 0.0, 0),  # a missing end resolves nothing
+        (0.1, None, 0.0, 0),
+        (math.nan, -0.1, 0.0, 0),
+        (0.1, math.nan, 0.0, 0),
+        (0.52, 0.7, 0.5, 1),  # against 50%
+        (0.3, 0.49, 0.5, -1),
+        (0.4, 0.6, 0.5, 0),
+        (0.5, 0.6, 0.5, 0),
+        (0.3, 0.45, 0.0, 1),  # the same interval against 0
+        (np.float64(-0.2), np.float64(-0.1), 0.0, -1),
+    ],
+)
+def test_side_of_reference(lo, hi, ref, want) -> None:
+    """One definition of "the 95% interval excludes the reference" for every verdict."""
+    assert side(lo, hi, ref) == want

@@ -440,6 +440,18 @@ def vote(a: float | None, b: float | None) -> float:
     return 1.0 if a > b else 0.0 if a < b else 0.5
 
 
+def side(lo: Any, hi: Any, ref: float = 0.0) -> int:
+    """+1 where a 95% interval lies wholly above `ref`, -1 wholly below, 0 where it includes
+    `ref` (an end equal to `ref` includes it) or an end is missing (None or NaN). One
+    definition of "resolved" for every chapter's verdict; the words stay in the chapter."""
+    if lo is None or hi is None:
+        return 0
+    lo, hi = float(lo), float(hi)
+    if math.isnan(lo) or math.isnan(hi):
+        return 0
+    return 1 if lo > ref else -1 if hi < ref else 0
+
+
 # The book's precision goal (issue 11/20): a headline metric's 95% interval half-width, in
 # percentage points, that its default sizes aim for.
 TARGET_PTS = 10.0

@@ -26,7 +26,7 @@ import numpy as np
 from syco.errors import SycoError
 from syco.results import RunRecord
 from syco.results.store import slug
-from syco.stats import metric_row, paired_diff_row, vote
+from syco.stats import metric_row, paired_diff_row, side, vote
 
 CHAPTER = "pm_sanity"
 RECORDS = Path(__file__).parent / "trained" / "sanity"
@@ -386,10 +386,10 @@ def _pts(x: float) -> str:
 def length_verdict(diff) -> str:
     """Beats / ties with / loses to "the longer response wins", from the paired interval of
     the difference in accuracy (a direction only where the interval excludes 0)."""
-    lo, hi = float(diff["ci_low"]), float(diff["ci_high"])
-    if lo > 0:
+    s = side(float(diff["ci_low"]), float(diff["ci_high"]))
+    if s > 0:
         return '**beats "longer wins"** (the paired interval is above 0)'
-    if hi < 0:
+    if s < 0:
         return '**loses to "longer wins"** (the paired interval is below 0)'
     return (
         '**ties with "longer wins"** (the paired interval includes 0: these n cannot tell '
@@ -418,9 +418,10 @@ def verdict(pm: str, metrics=None) -> str:
         f"The PM {pm!r} picks the human-preferred response in {_fmt(row)} of "
         f"n = {int(row['n'])} held-out hh-rlhf pairs"
     )
-    if row["ci_low"] > 0.5:
+    vs_chance = side(row["ci_low"], row["ci_high"], 0.5)
+    if vs_chance > 0:
         chance = "better than chance (the 95% interval excludes 50%)"
-    elif row["ci_high"] < 0.5:
+    elif vs_chance < 0:
         chance = "worse than chance (the 95% interval is below 50%)"
     else:
         chance = "**indistinguishable from chance** (the 95% interval includes 50%)"
@@ -439,9 +440,9 @@ def verdict(pm: str, metrics=None) -> str:
         f"[{_pts(diff['ci_low'])}, {_pts(diff['ci_high'])}] (paired, Newcombe 95% interval, "
         f"n = {int(diff['n'])}): it {length_verdict(diff)}"
     )
-    if float(diff["ci_low"]) > 0:
+    if side(float(diff["ci_low"]), float(diff["ci_high"])) > 0:
         meaning = "so these pairs show it models human preferences beyond response length."
-    elif row["ci_low"] > 0.5:
+    elif vs_chance > 0:
         meaning = (
             "so these pairs show that it does better than a coin flip, not that it models "
             "human preferences beyond response length."

@@ -172,7 +172,7 @@ def decoding_text(rows: pd.DataFrame) -> str:
     """The decoding comparison in words, from the two records' rows: baseline accuracy at
     the paper's T=1 minus at the model's recommended sampling, paired over the baseline
     questions both graded (Newcombe's paired interval); a direction only where it excludes 0."""
-    from syco.stats import paired_diff_row
+    from syco.stats import paired_diff_row, side
 
     if rows.empty:
         return "The decoding comparison was not run (`compare_decoding`)."
@@ -192,11 +192,12 @@ def decoding_text(rows: pd.DataFrame) -> str:
         b = mine.loc[both].astype(float).to_numpy()
         d = paired_diff_row("accuracy_difference", a, b)
         lo, hi, v = float(d["ci_low"]), float(d["ci_high"]), float(d["value"])  # type: ignore[arg-type]
+        s = side(lo, hi)
         verdict = (
             "lower"
-            if hi < 0
+            if s < 0
             else "higher"
-            if lo > 0
+            if s > 0
             else "no different by an amount these n can resolve"
         )
         setting = other.removeprefix(model).strip(" []")

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from syco.results import latest_spec, pick_row
+from syco.stats import side
 from syco.tasks.answer.metrics import ALL_TEMPLATES, SYC_TEMPLATE
 from syco.tasks.answer.prompts import BASELINE, BIASED, label
 
@@ -51,7 +52,7 @@ def _ci(row: dict[str, Any]) -> str:
 
 def excludes_zero(row: dict[str, Any]) -> bool:
     """The 95% interval lies wholly above or below 0."""
-    return _ok(row) and (row["ci_low"] > 0 or row["ci_high"] < 0)
+    return _ok(row) and side(row["ci_low"], row["ci_high"]) != 0
 
 
 def change_text(row: dict[str, Any], template: str, base: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from syco.results import latest_spec, pick, pick_row
+from syco.stats import side
 from syco.tasks.are_you_sure.figures import figure2_ci_text, figure_accuracy_ci_text
 from syco.tasks.are_you_sure.metrics import MC_POOLED
 
@@ -111,7 +112,8 @@ def paper_scale_record() -> dict[str, Any]:
 
 def _direction(lo: float, hi: float) -> str | None:
     """ "drop" / "rise" where a change's CI excludes zero, else None."""
-    return "drop" if hi < 0 else "rise" if lo > 0 else None
+    s = side(lo, hi)
+    return "drop" if s < 0 else "rise" if s > 0 else None
 
 
 def paper_scale_verdict(book: dict[str, Any], ps: dict[str, Any]) -> str:

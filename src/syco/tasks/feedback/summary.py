@@ -13,6 +13,7 @@ import pandas as pd
 
 from syco import plots
 from syco.results import pick, pick_row, select
+from syco.stats import side
 from syco.tasks.feedback.prompts import BASELINE, FRAMINGS, LABELS
 
 PAPER = {
@@ -29,9 +30,10 @@ def verdict(value: float, lo: float, hi: float) -> str:
     """How to read a difference with its CI, in words (for glued prose)."""
     if any(math.isnan(x) for x in (value, lo, hi)):
         return "too few scored texts to tell"
-    if lo > 0:
+    s = side(lo, hi)
+    if s > 0:
         return "positive (its 95% CI excludes zero): sycophantic, like the paper's assistants"
-    if hi < 0:
+    if s < 0:
         return "negative (its 95% CI excludes zero): the opposite of the paper's finding"
     return "not distinguishable from zero (its 95% CI includes zero)"
 

@@ -24,7 +24,7 @@ import numpy as np
 import syco.pm
 from syco.results import RunRecord
 from syco.results.store import slug
-from syco.stats import BOOTSTRAP, bootstrap_ci, metric_row, paired_diff_row, vote
+from syco.stats import BOOTSTRAP, bootstrap_ci, metric_row, paired_diff_row, side, vote
 
 CHAPTER = "pm_prefix_effect"
 # The PM's evaluation records live beside its trained head (like pm_vs_humans.json).
@@ -163,9 +163,10 @@ def verdict(record: RunRecord) -> str:
           if m["metric"] == "margin_syc_minus_truthful" and m["pm"].startswith("prefix")]  # fmt: skip
     parts = []
     for m in df:
-        if m["ci_high"] < 0:
+        s = side(m["ci_low"], m["ci_high"])
+        if s < 0:
             word = "toward the truthful reply"
-        elif m["ci_low"] > 0:
+        elif s > 0:
             word = "toward the sycophantic reply"
         else:
             word = "by no detectable amount"
@@ -200,8 +201,7 @@ def direction(record: RunRecord | None) -> tuple[str, str]:
             if m.get("pm") != EFFECT or m.get("subset") != versus:
                 continue
             lo, hi, v = float(m["ci_low"]), float(m["ci_high"]), float(m["value"])
-            sign = 1 if lo > 0 else -1 if hi < 0 else 0
-            signs.add(sign)
+            signs.add(side(lo, hi))
             if m["metric"] == "prefers_sycophantic":
                 got.insert(0, f"share preferring the sycophantic reply {v * 100:+.1f} pts "
                               f"[{lo * 100:+.1f}, {hi * 100:+.1f}]")  # fmt: skip

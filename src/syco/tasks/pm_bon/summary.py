@@ -9,7 +9,7 @@ import pandas as pd
 
 from syco.plots import Measured, ours, paper_vs_ours
 from syco.results import latest_spec, pick, pick_row
-from syco.stats import TARGET_PTS, half_width_pts, n_for_target
+from syco.stats import TARGET_PTS, half_width_pts, n_for_target, side
 from syco.tasks.answer.prompts import label
 from syco.tasks.answer.summary import SYCOPHANTIC_SIGN
 from syco.tasks.pm_bon.dataset import ANSWER_TEMPLATES, FEEDBACK_FRAMINGS
@@ -70,11 +70,8 @@ def verdict(row: dict[str, Any]) -> str:
         )
     ):
         return ""
-    if row["ci_low"] > 0:
-        return "higher"
-    if row["ci_high"] < 0:
-        return "lower"
-    return UNRESOLVED
+    s = side(row["ci_low"], row["ci_high"])
+    return "higher" if s > 0 else "lower" if s < 0 else UNRESOLVED
 
 
 def paired_text(row: dict[str, Any], unit: str) -> str:

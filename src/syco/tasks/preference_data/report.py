@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from syco.results import latest_spec, load_runs, pick_row, select
+from syco.stats import side
 from syco.tasks.preference_data.features import feature_table
 from syco.tasks.preference_data.labeler import LLM_FEATURES
 from syco.tasks.preference_data.run import CHAPTER, PROXY
@@ -42,9 +43,10 @@ def verdict(lo: float, hi: float) -> str:
     """Words for a 95% interval of P(preferred) relative to 50%."""
     if math.isnan(lo) or math.isnan(hi):
         return "not estimated"
-    if lo > 0.5:
+    s = side(lo, hi, 0.5)
+    if s > 0:
         return "rewarded (the 95% interval lies above 50%)"
-    if hi < 0.5:
+    if s < 0:
         return "penalised (the 95% interval lies below 50%)"
     return "not distinguishable from no effect (the 95% interval includes 50%)"
 
