@@ -299,11 +299,12 @@ PAIRWISE_LABEL = 'prompted PM, pairwise (smollm2: log P("A") vs log P("B"), both
 
 
 def _fmt(row) -> str:
-    """ "58% [52, 64]", as every table of the book writes a share and its interval."""
+    """ "58% [52, 64]", as every table of the book writes a share and its interval: the
+    table's rows are accuracies (shares) whatever their metric is called."""
     from syco.plots import fmt_interval
 
     return fmt_interval(
-        row["value"], row["ci_low"], row["ci_high"], row.get("ci_method"), row.get("metric")
+        row["value"], row["ci_low"], row["ci_high"], row.get("ci_method"), "accuracy"
     )
 
 
