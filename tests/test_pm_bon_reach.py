@@ -25,7 +25,12 @@ def test_reach_reads_the_largest_n_and_the_data_on_offer():
     answer, mimicry, feedback = text.strip().split("\n")
     assert "about 196 questions" in answer and "6,272 policy samples" in answer
     assert "12,544 PM passes" in answer and "1,817" in answer and "cannot" not in answer
-    assert "about 40 poems" in mimicry and "15 poems" in mimicry and "cannot reach" in mimicry
+    # mimicry items are misattributions (poem, wrong poet), several per poem
+    assert (
+        "about 40 misattributions" in mimicry
+        and "the 15 misattributions the data offers" in mimicry
+    )
+    assert "cannot reach" in mimicry
     assert "±5.0 points with n = 200" in feedback and "meets 10" in feedback
 
 
