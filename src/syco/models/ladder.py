@@ -334,7 +334,6 @@ class LadderOV(OVAPI):
         self.rung = m
         hints = {
             **HINTS,
-            "INFERENCE_PRECISION_HINT": "f32",
             "DYNAMIC_QUANTIZATION_GROUP_SIZE": str(m.hidden_size),
             **(options.pop("hints", None) or {}),
         }
