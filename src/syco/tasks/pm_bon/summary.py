@@ -268,34 +268,51 @@ CONDITIONS = {"answer": len(ANSWER_TEMPLATES), "mimicry": 1, "feedback": len(FEE
 ITEM = {"answer": "questions", "mimicry": "misattributions", "feedback": "arguments"}
 
 
-def reach_text(curves: pd.DataFrame, model: str, available: dict[str, int], pool: int) -> str:
-    """Per headline metric (the PM's pick at N = M), whether its 95% interval reaches
-    `TARGET_PTS` and, where not, what it would take, in items and in model calls, against the
-    items the data offers (issue 20: "meet <= 10 points or say why"); ``pool``: M. Markdown,
-    from the records."""
-    lines = []
-    for task in ("answer", "mimicry", "feedback"):
-        row = pick_row(curves, f"{task}_sycophancy", subset="PM", model=model, N="max")
-        n, half = int(row.get("n", 0) or 0), half_width_pts(row.get("ci_low"), row.get("ci_high"))
-        if not n or pd.isna(half):
-            lines.append(f"- {task} sycophancy: no value at N = M, so no precision.")
+def _reach_line(task: str, row: dict[str, Any], available: dict[str, int]) -> str:
+    """One headline's line: its half-width and n, and where it misses `TARGET_PTS`, the items
+    and model calls a 10-point interval would take against the items the data offers."""
+    n, half = int(row.get("n", 0) or 0), half_width_pts(row.get("ci_low"), row.get("ci_high"))
+    if not n or pd.isna(half):
+        return f"- {task} sycophancy: no value at N = M, so no precision."
+    if half <= TARGET_PTS:
+        return (f"- {task} sycophancy: ±{half:.1f} points with n = {n} {ITEM[task]} "
+                f"(meets {TARGET_PTS:g}).")  # fmt: skip
+    pool = int(row["N"])  # the largest N is the pool size M
+    have = available.get(task, 0)
+    need = n_for_target(n, half) or n
+    samples = need * CONDITIONS[task] * pool
+    cost = (f"about {need} {ITEM[task]} (est.), i.e. {samples:,} policy samples "
+            f"({CONDITIONS[task]} prompt(s) x M = {pool}), each scored by the PM and by the "
+            f"non-sycophantic PM ({2 * samples:,} PM passes)")  # fmt: skip
+    raw = row.get("n_clusters")
+    clusters = 0 if raw is None or pd.isna(raw) else int(raw)
+    if 0 < clusters < n:
+        cost += (f"; the interval is clustered by poem ({clusters} here), so more "
+                 "misattributions of the same poems narrow it less than this estimate "
+                 "assumes")  # fmt: skip
+    head = (f"- {task} sycophancy: ±{half:.1f} points with n = {n}; {TARGET_PTS:g} points "
+            f"would need {cost}")  # fmt: skip
+    if need > have:
+        return (f"{head}, more than the {have:,} {ITEM[task]} the data offers: by this "
+                "estimate it cannot reach them with this data.")  # fmt: skip
+    return (f"{head} (the data offers {have:,}): a recording for the published answer key, "
+            "not a 2-core build.")  # fmt: skip
+
+
+def reach_text(curves: pd.DataFrame, available: dict[str, int]) -> str:
+    """Per model and headline metric (the PM's pick at N = M, M its own pool size), whether
+    its 95% interval reaches `TARGET_PTS` and, where not, what it would take, in items and in
+    model calls, against the items the data offers (issue 20: "meet <= 10 points or say
+    why"): every record gets its own n and half-width, a ladder model recorded at smaller
+    sizes too. Markdown, from the records."""
+    blocks = []
+    pm_rows = curves[curves["subset"] == "PM"] if len(curves) else curves
+    for model in dict.fromkeys(pm_rows["model"]) if len(pm_rows) else []:
+        if " [T=" in str(model):  # a decoding comparison run, not a headline (as the table)
             continue
-        have = available.get(task, 0)
-        if half <= TARGET_PTS:
-            lines.append(f"- {task} sycophancy: ±{half:.1f} points with n = {n} {ITEM[task]}"
-                         f" (meets {TARGET_PTS:g}).")  # fmt: skip
-            continue
-        need = n_for_target(n, half) or n
-        samples = need * CONDITIONS[task] * pool
-        cost = (f"about {need} {ITEM[task]} (est.), i.e. {samples:,} policy samples "
-                f"({CONDITIONS[task]} prompt(s) x M = {pool}), each scored by the PM and by the "
-                f"non-sycophantic PM ({2 * samples:,} PM passes)")  # fmt: skip
-        if need > have:
-            lines.append(f"- {task} sycophancy: ±{half:.1f} points with n = {n}; {TARGET_PTS:g} "
-                         f"points would need {cost}, more than the {have} {ITEM[task]} the data "
-                         "offers: by this estimate it cannot reach them with this data.")  # fmt: skip
-        else:
-            lines.append(f"- {task} sycophancy: ±{half:.1f} points with n = {n}; {TARGET_PTS:g} "
-                         f"points would need {cost} (the data offers {have:,}): a recording for "
-                         "the published answer key, not a 2-core build.")  # fmt: skip
-    return "\n".join(lines) + "\n"
+        lines = [f"`{model}`, the PM's pick at N = M:", ""]
+        for task in ("answer", "mimicry", "feedback"):
+            row = pick_row(curves, f"{task}_sycophancy", subset="PM", model=model, N="max")
+            lines.append(_reach_line(task, row, available))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n" if blocks else "*No record of this chapter yet.*\n"
