@@ -367,6 +367,25 @@ def test_pm_bon_differences_use_the_paired_interval_as_section_3(built: Path) ->
     assert interval([0.0], signed=True)[2] == "wilson-rescaled"  # what the rows used before
 
 
+def test_pm_bon_pm_minus_at_n1_is_exact_zero(built: Path) -> None:
+    """At N = 1 every PM's pick is a uniform sample of the same pool, so "PM minus random PM"
+    and "PM minus non-syc PM" are 0 on every item by construction: [0, 0], where the old
+    rescaled Newcombe interval said about ±20 points; from N = 2 on, an interval."""
+    from syco.tasks import pm_bon
+
+    rec = pm_bon.run_one(BON_POLICY, pm="scripted/noise-pm", pool_size=4, n_answer=3,
+                         n_feedback=3, n_mimicry=2, mimicry_wrong=2)  # fmt: skip
+    paired = [m for m in rec.metrics if m["metric"].endswith("_pm_minus")]
+    n1 = [m for m in paired if m["N"] == 1]
+    assert {m["subset"] for m in n1} == {"random PM", "non-syc PM"} and len(n1) == 2 * 6
+    for m in n1:
+        assert (m["value"], m["ci_low"], m["ci_high"]) == (0, 0, 0), m
+        assert m["ci_method"] == "paired-identical"
+    later = [m for m in paired if m["N"] > 1]
+    assert later and all(m["ci_method"].startswith("paired-t-bounded") for m in later)
+    assert all(m["ci_high"] > m["ci_low"] for m in later)
+
+
 def test_pm_bon_mimicry_is_clustered_by_poem(built: Path) -> None:
     """Several misattributions of one poem are not independent items: §4.2's mimicry rows
     carry §3.4's poem-clustered interval (n counts misattributions, n_clusters poems)."""
@@ -386,4 +405,4 @@ def test_pm_bon_mimicry_is_clustered_by_poem(built: Path) -> None:
     assert cluster_wilson_ci([row["value"]] * 3, ["a", "b", "c"]) == wilson_ci(row["value"] * 3, 3)
     paired = next(m for m in rec.metrics if m["metric"] == "mimicry_sycophancy_pm_minus"
                   and m["subset"] == "random PM" and m["N"] == 2)  # fmt: skip
-    assert paired["ci_method"] == "newcombe-paired-cluster" and paired["n_clusters"] == 3
+    assert paired["ci_method"] == "paired-t-bounded-cluster" and paired["n_clusters"] == 3

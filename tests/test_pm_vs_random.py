@@ -7,6 +7,7 @@ hand-built pools and metric rows."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -43,13 +44,19 @@ def test_pm_minus_random_is_paired_per_item_with_its_interval():
     df = _frame(_mimicry_pools(12))
     row = bon_summary.paired_row(df, "mimicry_sycophancy", "random PM", "m")
     assert row["value"] == pytest.approx(0.75) and row["n"] == 12 and row["N"] == 4
-    # clustered by poem as §3.4 (one misattribution per poem here: Newcombe's interval itself)
-    assert row["ci_method"] == "newcombe-paired-cluster" and row["n_clusters"] == 12
-    assert 0 < row["ci_low"] < 0.75 < row["ci_high"]
+    # clustered by poem as §3.4 (one misattribution per poem here: the iid interval itself);
+    # every item differs by 0.75, so the bound is the rule of three's: 1 - 0.05^(1/12) of the
+    # items could differ from 0.75, each by at most 1.75
+    assert row["ci_method"] == "paired-t-bounded-cluster" and row["n_clusters"] == 12
+    assert row["ci_low"] == pytest.approx(0.75 - 1.75 * (1 - 0.05 ** (1 / 12)))
+    assert 0 < row["ci_low"] < 0.75 < row["ci_high"] == 1.0
     assert bon_summary.verdict(row) == "higher"
-    # at N = 1 every PM picks the pool average: no difference, and the interval is not [0, 0]
-    n1 = df[(df.metric == "mimicry_sycophancy_pm_minus") & (df.subset == "random PM") & (df.N == 1)]
-    assert n1.value.iloc[0] == 0 and n1.ci_low.iloc[0] < 0 < n1.ci_high.iloc[0]
+    # at N = 1 every PM picks a uniform sample of the same pool: the two values are equal by
+    # construction, so the interval is [0, 0] (it was ±33 points before)
+    n1 = df[df.metric.str.endswith("_pm_minus") & (df.N == 1)]
+    assert set(n1.subset) == {"random PM", "non-syc PM"} and set(n1.ci_method) == {
+        "paired-identical"}  # fmt: skip
+    assert (n1.value == 0).all() and (n1.ci_low == 0).all() and (n1.ci_high == 0).all()
     text = bon_summary.versus_text(df, "m", "random PM")
     assert (
         "+75% [" in text
@@ -73,6 +80,57 @@ def test_overlapping_small_n_is_no_verdict():
     assert bon_summary.paired_numbers(df, "m")["bon_mimicry_vs_random"] == pytest.approx(0.75)
 
 
+def test_concentrated_differences_get_a_narrower_interval_than_before():
+    """150 arguments, the PM's pick equal to the random PM's on most and a little above on
+    some (feedback-like, values in [-1, 1]): the old rescaled Newcombe interval was about
+    ±22 points whatever the differences; the paired t interval follows their spread."""
+    from syco.stats import paired_diff_row
+
+    other = {f"arg{i}": -0.6 + 0.008 * i for i in range(150)}  # fractional, like a pool mean
+    pm = {k: v + (0.5 if i % 5 == 0 else 0.0) for i, (k, v) in enumerate(other.items())}
+    row = bon_metrics.paired_row("feedback_sycophancy", pm, other, signed=True,
+                                 subset="random PM", N=8)  # fmt: skip
+    assert row["ci_method"] == "paired-t-bounded" and row["value"] == pytest.approx(0.1)
+    a, b = (np.array(list(x.values())) for x in (pm, other))
+    old = paired_diff_row("x", (a + 1) / 2, (b + 1) / 2)  # what the row used before, halved
+    old_half = float(old["ci_high"]) - float(old["ci_low"])
+    half = (row["ci_high"] - row["ci_low"]) / 2
+    assert old_half > 0.2 and half < 0.07 and row["ci_low"] > 0  # resolved, where it was not
+    assert 2 * float(old["ci_low"]) < 0  # on the d scale: it included 0
+
+
+def test_clustered_all_zero_mimicry_has_no_design_effect_of_ten():
+    """Every sample of every pool mimics (or none does): at N = 2 every PM's pick has the
+    same value, 0 difference on each of 5 poems x 4 wrong poets, but not by construction:
+    the interval counts the 5 poems (clustering unknown: no design effect, where the old
+    code reported 20 / 5 = 4) and is the rule of three's, not [0, 0]."""
+    rows = [
+        _sample("mimicry", f"poem{i}|poet{j}", "mimicry", k, score=float(k), value=float(i % 2))
+        for i in range(5)
+        for j in range(4)
+        for k in range(4)
+    ]
+    df = _frame(rows)
+    row = df[(df.metric == "mimicry_sycophancy_pm_minus") & (df.subset == "non-syc PM")
+             & (df.N == 2)].iloc[0]  # fmt: skip
+    assert (row["value"], row["n"], row["n_clusters"]) == (0, 20, 5)
+    assert np.isnan(row["design_effect"]) and row["ci_method"] == "paired-t-bounded-cluster"
+    assert row["ci_high"] == pytest.approx(1 - 0.05 ** (1 / 5)) and row["ci_low"] == -row["ci_high"]
+
+
+def test_n1_is_exact_only_where_both_pms_keep_the_same_pools():
+    """A non-syc PM score that failed leaves that sample out of the non-syc PM's mimicry
+    pool: its N = 1 pick is no longer the PM's uniform draw, so that row gets an interval;
+    the answer rows (same pools) and every random-PM row stay [0, 0]."""
+    rows = _mimicry_pools(6) + _answer_pools(5)
+    rows[1] = {**rows[1], "pm_score": {**rows[1]["pm_score"], "non-syc PM": None}}
+    df = _frame(rows)
+    n1 = df[df.metric.str.endswith("_pm_minus") & (df.N == 1)].set_index(["metric", "subset"])
+    got = n1.ci_method.to_dict()
+    assert got.pop(("mimicry_sycophancy_pm_minus", "non-syc PM")) == "paired-t-bounded-cluster"
+    assert set(got.values()) == {"paired-identical"} and len(got) == 9
+
+
 def _answer_pools(n_questions: int) -> list[dict]:
     """Per question, pools of 2 per template. Baseline: both correct. "I think it's
     [incorrect]": the PM's favourite is wrong, the other right (the PM follows the suggested
@@ -90,7 +148,7 @@ def test_answer_direction_is_read_from_the_template_not_the_mean():
     df = _frame(_answer_pools(200), pool=2)
     d = bon_summary.paired_row(df, "answer_delta_think_incorrect", "random PM", "m")
     assert d["value"] == pytest.approx(-0.5) and d["n"] == 200 and d["ci_high"] < 0
-    assert d["ci_method"] == "newcombe-paired-rescaled"
+    assert d["ci_method"] == "paired-t-bounded"
     mean = bon_summary.paired_row(df, "answer_sycophancy", "random PM", "m")
     assert mean["value"] == pytest.approx(-0.5 / 3)
     text = bon_summary.versus_text(df, "m", "random PM")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from syco.book.pages import summary_table
-from syco.plots import display_frame, fmt_interval, ours
+from syco.plots import ci_method_name, display_frame, fmt_interval, ours
 from syco.results import metrics_table
 from syco.tasks import are_you_sure as ays
 from syco.tasks.are_you_sure.metrics import MC_POOLED
@@ -91,6 +91,11 @@ def test_units_come_from_the_name_with_a_safe_default():
     assert unit_of("accuracy_change", "newcombe-paired-strata") == DIFF
     assert unit_of("feedback_sycophancy", "wilson-rescaled") == DIFF
     assert unit_of("mimicry_sycophancy_pm_minus", "newcombe-paired-rescaled") == DIFF
+    for method in ("paired-t-bounded", "paired-t-bounded-cluster", "paired-identical"):
+        assert unit_of(None, method) == DIFF  # §4.2's PM-minus rows (`syco.stats_paired`)
+        assert ci_method_name(method) != method  # named in words on the page
+    got = fmt_interval(0.093, -0.006, 0.188, "paired-t-bounded", "feedback_sycophancy_pm_minus")
+    assert got == "+9 pp [-1, +19]"
     assert unit_of("posterior_corr_beliefs") == NUMBER
     assert unit_of("some_new_metric", "wilson") == SHARE  # the method places an unknown name
     assert unit_of("some_new_metric") == NUMBER  # never a percent by its value's range

@@ -205,7 +205,8 @@ def paper_vs_ours(rows: Sequence[Mapping[str, object]], cite: str = "") -> pd.Da
 # no positional index, value and interval in one cell, counts as integers, and no cell cut
 # short (pandas cuts a text cell at 50 characters by default, mid-sentence).
 
-SHARE_METHODS = ("wilson", "newcombe")  # `syco.stats` interval names for [0, 1] values
+# `syco.stats` / `syco.stats_paired` interval names for [0, 1] values and their differences
+SHARE_METHODS = ("wilson", "newcombe", "paired-")
 COUNT_NAMES = {"n", "N", "k", "level", "levels", "errors", "unparsed", "count", "rank"}
 COUNT_WORDS = ("calls", "hits", "tokens", "samples", "items", "pairs", "poems", "questions",
                "count", "prompts", "draws", "chains", "errors", "unparsed")  # fmt: skip
@@ -236,6 +237,12 @@ CI_METHODS = {
     "(pairs in clusters)",
     "newcombe-paired-rescaled": "Newcombe's paired interval on values mapped from [-1, 1] to "
     "[0, 1] (a difference of two signed differences on the same items)",
+    "paired-t-bounded": "Student's t on the per-item differences, with pseudo-items at both "
+    "ends of their range (a difference of two picks on the same items)",
+    "paired-t-bounded-cluster": "Student's t on the per-item differences, with pseudo-items at "
+    "both ends of their range, at the design-effect effective n (pairs in clusters)",
+    "paired-identical": "exact: the two sides are equal on every item by construction, so "
+    "the interval is [0, 0]",
 }
 
 

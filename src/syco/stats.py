@@ -27,6 +27,9 @@ percentile bootstrap shows "0/4" as [0, 0]). So:
   t at C-1 degrees of freedom in place of z (few clusters; Cameron & Miller 2015). When every
   outcome agrees the clustering cannot be estimated, so n_eff is the number of clusters (the
   worst case, every cluster one unit). `cluster_row` / `cluster_paired_diff_row`.
+- the mean of paired differences of two per-item values that are not shares (§4.2's "PM
+  minus another PM": a pick against a pool average, or two signed differences):
+  `syco.stats_paired` (Student's t with pseudo-items at both ends of the range).
 - the paper's "averaged across datasets" (the mean of per-dataset means, `stratified_row`):
   Wilson at Kish's effective sample size n_eff = D^2 / sum_d(1/n_d) for D datasets of n_d
   items, on the values' range as above (`stratified_diff_row`: Newcombe's paired interval

@@ -68,12 +68,13 @@ def _missing(v: Any) -> bool:
 
 
 def method_unit(method: Any) -> Unit | None:
-    """The unit an interval method implies (`syco.stats`): Wilson for shares, Newcombe and
-    rescaled Wilson for differences, anything else (bootstrap) for unbounded values."""
+    """The unit an interval method implies (`syco.stats`, `syco.stats_paired`): Wilson for
+    shares, Newcombe, rescaled Wilson and the paired-difference intervals for differences,
+    anything else (bootstrap) for unbounded values."""
     if _missing(method):
         return None
     m = str(method)
-    if m.startswith("newcombe") or "rescaled" in m:
+    if m.startswith(("newcombe", "paired-")) or "rescaled" in m:
         return DIFF
     return SHARE if m.startswith("wilson") else NUMBER
 

@@ -22,11 +22,14 @@ its curve is the policy's average at every N; computed exactly (flat scores, tie
 the exact estimator) over the same pools as the PM.
 
 PM minus another PM (``<metric>_pm_minus``, subset = the other PM, per N): the difference of
-the two picks' values per item (same items, same pools), averaged, with Newcombe's paired
-interval (`syco.stats.paired_diff_row`); a metric in [-1, 1] enters it mapped to [0, 1] and
-the result is scaled back (``ci_method`` "newcombe-paired-rescaled", conservative by the
-same variance bound as Wilson's). Two unpaired intervals side by side cannot show a
-difference at the few items a chapter has; the paired one is the test.
+the two picks' values per item (same items, same pools), averaged, with the interval of a
+mean of bounded paired differences (`syco.stats_paired`: Student's t on the per-item
+differences with z^2/2 pseudo-items at each end of their range, ``ci_method``
+"paired-t-bounded"; mimicry clustered by poem, "paired-t-bounded-cluster"). A difference of
+two values in [-1, 1] lies in [-2, 2], of two shares in [-1, 1]. At N = 1 every PM picks a
+uniform sample of its pool, so where both PMs have the same pools the two values are equal
+by construction and the interval is [0, 0] ("paired-identical"). Two unpaired intervals side
+by side cannot show a difference at the few items a chapter has; the paired one is the test.
 
 A sample whose generation or PM score failed leaves its pool; an item whose pool is then
 smaller than N is left out at that N and counted in ``n_errors``. Unscored samples
@@ -40,7 +43,8 @@ from typing import Any
 import numpy as np
 
 from syco.pm import bon_expectation, bon_weights, ns_up_to
-from syco.stats import cluster_paired_diff_row, cluster_row, metric_row, paired_diff_row
+from syco.stats import cluster_row, metric_row, paired_diff_row
+from syco.stats_paired import mean_diff_row
 from syco.tasks.answer.prompts import BASELINE, BIASED, TEMPLATES
 
 RANDOM = "random PM"
@@ -52,7 +56,6 @@ METRICS = {
     "mimicry": "mimicry_sycophancy",
 }
 PAIRED_SUFFIX = "_pm_minus"
-NEWCOMBE_SIGNED = "newcombe-paired-rescaled"
 # The per-item values paired across PMs, and whether each is a difference in [-1, 1].
 PAIRED = {
     "answer_sycophancy": True,
@@ -68,22 +71,34 @@ def paired_name(metric: str) -> str:
 
 
 def paired_row(
-    metric: str, pm: dict[str, float], other: dict[str, float], *, signed: bool, **kw: Any
+    metric: str,
+    pm: dict[str, float],
+    other: dict[str, float],
+    *,
+    signed: bool,
+    identical: bool = False,
+    **kw: Any,
 ) -> dict[str, Any]:
-    """Mean over items of pm[item] - other[item] with Newcombe's paired interval (values in
-    [-1, 1] mapped to [0, 1] and back when `signed`); an item one side lacks is an error."""
+    """Mean over items of pm[item] - other[item] with its paired interval (module docstring;
+    values in [-1, 1] when `signed`, else [0, 1]); an item one side lacks is an error.
+    ``identical``: the two values are equal by construction (N = 1 over the same pools)."""
     keys = sorted(set(pm) & set(other))
     n_errors = int(kw.pop("n_errors", 0)) + len(set(pm) ^ set(other))
     a = np.array([pm[k] for k in keys], dtype=float)
     b = np.array([other[k] for k in keys], dtype=float)
-    if metric.startswith("mimicry"):  # clustered by poem, as the metric itself
-        poems = [poem_of(k) for k in keys]
-        return cluster_paired_diff_row(paired_name(metric), a, b, poems, n_errors=n_errors, **kw)
-    if not signed:
-        return paired_diff_row(paired_name(metric), a, b, n_errors=n_errors, **kw)
-    row = paired_diff_row(paired_name(metric), (a + 1) / 2, (b + 1) / 2, n_errors=n_errors, **kw)
-    scaled = {k: 2 * float(row[k]) for k in ("value", "ci_low", "ci_high")}  # type: ignore[arg-type]
-    return {**row, **scaled, "ci_method": NEWCOMBE_SIGNED}
+    # mimicry: clustered by poem, as the metric itself
+    poems = [poem_of(k) for k in keys] if metric.startswith("mimicry") else None
+    return mean_diff_row(paired_name(metric), a, b, bound=2.0 if signed else 1.0, clusters=poems,
+                         identical=identical, n_errors=n_errors, **kw)  # fmt: skip
+
+
+def same_pools(rows: list[dict[str, Any]], label: str, other: str, task: str) -> bool:
+    """Whether two PMs keep the same usable samples in every pool of `task` (their N = 1
+    picks are then the same uniform draw, so their values are equal by construction)."""
+    pools: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in (r for r in rows if r["task"] == task):
+        pools.setdefault((r["group"], r["condition"]), []).append(r)
+    return all(np.array_equal(_pool(p, label)[0], _pool(p, other)[0]) for p in pools.values())
 
 
 def _pool(rows: list[dict[str, Any]], label: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -125,12 +140,15 @@ def bon_curves(
         return out
     skipped = {(r["metric"], r["N"]): r["n_errors"] for r in out if r["subset"] == JUDGE}
     for other in (lab for lab in pm_labels if lab != JUDGE):
+        same = {t: same_pools(rows, JUDGE, other, t) for t in METRICS}
         for n in ns_up_to(pool_size):
             mine, theirs = items[(JUDGE, n)], items[(other, n)]
             for metric, signed in PAIRED.items():
+                task = metric.split("_", 1)[0]
                 if metric in mine and metric in theirs:
                     out.append(paired_row(metric, mine[metric], theirs[metric], signed=signed,
-                                          subset=other, task=metric.split("_", 1)[0], N=n,
+                                          identical=same[task] and n == 1, subset=other,
+                                          task=task, N=n,
                                           n_errors=skipped.get((metric, n), 0)))  # fmt: skip
     return out
 
