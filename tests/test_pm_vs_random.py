@@ -59,7 +59,7 @@ def test_pm_minus_random_is_paired_per_item_with_its_interval():
     assert (n1.value == 0).all() and (n1.ci_low == 0).all() and (n1.ci_high == 0).all()
     text = bon_summary.versus_text(df, "m", "random PM")
     assert (
-        "+75% [" in text
+        "+75 pp [" in text
         and "n = 12 misattributions (poem, wrong poet): higher under the PM" in text
     )
     assert "more sycophantic than the random PM's on mimicry sycophancy" in text
@@ -202,7 +202,7 @@ def test_misconceptions_pm_minus_random_is_paired_with_a_verdict():
     row = mc_summary.pick_row(df, mc_metrics.BON_PAIRED, subset="random PM", level="all", N="max")
     assert row["value"] == pytest.approx(-0.75) and row["n"] == 20 and row["ci_high"] < 0
     got = mc_summary.bon_paired_numbers(df)
-    assert got["mc_bon_vs_random_text"].startswith("-75% [")
+    assert got["mc_bon_vs_random_text"].startswith("-75 pp [")
     assert "lower under the PM" in got["mc_bon_vs_random_text"]
     assert "less often sycophantic than the random PM's" in got["mc_bon_vs_random_text"]
     small = mc_summary.bon_paired_numbers(_mc_frame(_mc_rows(2)))["mc_bon_vs_random_text"]

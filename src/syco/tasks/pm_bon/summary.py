@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from syco.plots import Measured, ours, paper_vs_ours
+from syco.plots import Measured, fmt_interval, ours, paper_vs_ours
 from syco.results import latest_spec, pick, pick_row
 from syco.stats import TARGET_PTS, half_width_pts, n_for_target, side
 from syco.tasks.answer.prompts import label
@@ -55,11 +55,6 @@ SYC_DIRECTION = {
 UNRESOLVED = "no difference these n can resolve"
 
 
-def _pct(x: float, digits: int) -> str:
-    text = f"{x:+.{digits}%}"
-    return text.replace("-0%", "+0%") if float(text.rstrip("%")) == 0 else text
-
-
 def verdict(row: dict[str, Any]) -> str:
     """ "higher", "lower" or `UNRESOLVED`, from a paired row's 95% interval ("" if none)."""
     if (
@@ -75,16 +70,16 @@ def verdict(row: dict[str, Any]) -> str:
 
 
 def paired_text(row: dict[str, Any], unit: str) -> str:
-    """ "+17% [-43, +63], n = 3 questions: no difference these n can resolve" from a paired-
-    difference row; the verdict follows the 95% interval, never the point value."""
+    """ "+17 pp [-43, +63], n = 3 questions: no difference these n can resolve" from a paired-
+    difference row (a difference of shares: points, as every table writes it); the verdict
+    follows the 95% interval, never the point value."""
     word = verdict(row)
     if not word:
         return "not measured in this record (recorded before the paired difference was; rerun)"
-    d = 1 if row["ci_high"] - row["ci_low"] < 0.02 else 0
-    text = (
-        f"{_pct(row['value'], d)} [{_pct(row['ci_low'], d)}, {_pct(row['ci_high'], d)}], "
-        f"n = {int(row['n'])} {unit}"
+    value = fmt_interval(
+        row["value"], row["ci_low"], row["ci_high"], row.get("ci_method"), row.get("metric")
     )
+    text = f"{value}, n = {int(row['n'])} {unit}"
     return f"{text}: {word}" + ("" if word == UNRESOLVED else " under the PM")
 
 
