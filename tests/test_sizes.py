@@ -126,6 +126,11 @@ def test_precision_table_from_records(tmp_path: Path, monkeypatch: pytest.Monkey
 
     page = chapter_table(_metrics(), "pm_bon")
     assert list(page["n for ≤ 10 pts (est.)"]) == [360] and list(page["n"]) == [40]
+    # bounds reach the page unrounded (it formats them once); the half-width to 0.1 point
+    fine = _metrics()
+    fine.loc[fine["N"] == 8, "ci_high"] = 0.49498  # 0.495 after a first rounding: "[.., 50]"
+    page = chapter_table(fine, "pm_bon")
+    assert list(page["ci_high"]) == [0.49498] and list(page["half_width_pts"]) == [34.7]
     log = tmp_path / "docs" / "MEASUREMENTS.md"  # where the table lives (README: a front door)
     log.parent.mkdir()
     log.write_text(f"intro\n{START}\nold\n{END}\nrest\n", encoding="utf-8")

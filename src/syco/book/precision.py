@@ -66,12 +66,15 @@ HEADLINES: dict[str, list[tuple[str, dict[str, Any], str]]] = {
 
 def chapter_table(metrics: pd.DataFrame, chapter: str) -> pd.DataFrame:
     """A chapter's headline metrics with n, half-width and the n a `TARGET_PTS` interval needs
-    (for the chapter page, from its records)."""
+    (for the chapter page, from its records). Values and bounds stay unrounded: the page
+    formats them once (rounding 0.49498 to 0.495 first made "[10, 49]" read "[10, 50]")."""
     df = precision_frame(metrics[metrics["chapter"] == chapter]) if not metrics.empty else None
     if df is None or df.empty:
         return pd.DataFrame()
     out = df[["model", "metric", "rows", "value", "ci_low", "ci_high", "n", "half_width_pts"]]
-    return out.assign(**{f"n for ≤ {TARGET_PTS:g} pts (est.)": df["n_for_target"]}).round(3)
+    return out.assign(**{f"n for ≤ {TARGET_PTS:g} pts (est.)": df["n_for_target"]}).round(
+        {"half_width_pts": 1}
+    )
 
 
 def precision_frame(metrics: pd.DataFrame, models: list[str] | None = None) -> pd.DataFrame:
