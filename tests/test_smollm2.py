@@ -20,10 +20,19 @@ def test_smollm2_answers_deterministically_and_replays(model_home, tmp_path):
     chats = [[{"role": "user", "content": q}] for q in QUESTIONS]
     cfg = GenerateConfig(max_tokens=24)
     a = get_model("smollm2", cache=Cache(tmp_path / "a.sqlite")).generate(chats, cfg)
-    b = get_model("smollm2", cache=Cache(tmp_path / "b.sqlite"), batch_size=1).generate(chats, cfg)
-    assert all(c.ok and not c.cached for c in a)
-    assert [c.text for c in a] == [c.text for c in b]  # greedy: batch size changes nothing
+    b = get_model("smollm2", cache=Cache(tmp_path / "b.sqlite")).generate(chats, cfg)
+    assert all(c.ok and not c.cached for c in a + b)
+    assert [c.text for c in a] == [c.text for c in b]  # greedy, same batching: deterministic
     assert "paris" in a[0].text.lower()
+    # One at a time the int8 kernels may add up in another order, and a greedy reply can part
+    # after a few tokens (measured on an AMD EPYC host with the pinned f32 compute: 2 of 3
+    # replies differ late, "2 + 2 = 4" vs "2 + 2 = 4."; none with bf16). Their starts agree;
+    # the answer key, not a rerun, is what makes the book's replies reproducible.
+    one = get_model("smollm2", cache=Cache(tmp_path / "c.sqlite"), batch_size=1).generate(
+        chats, cfg
+    )
+    assert all(c.ok for c in one)
+    assert [c.text.split()[:3] for c in one] == [c.text.split()[:3] for c in a]
     before = CALLS["count"]
     again = get_model("smollm2", cache=Cache(tmp_path / "a.sqlite")).generate(chats, cfg)
     assert CALLS["count"] == before and all(c.cached for c in again)
