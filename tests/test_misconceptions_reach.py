@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from reach_helpers import blocks as _blocks
 
 from syco.tasks.misconceptions.summary import (
     HEADLINE_ROWS,
@@ -52,17 +53,6 @@ def _model(
 
 def _frame(*models: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([r for m in models for r in m])
-
-
-def _blocks(text: str) -> dict[str, list[str]]:
-    """Model name -> its bullet lines (baseline, helpful, best-of-N)."""
-    out: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        if line.startswith("`"):
-            out[line.split("`")[1]] = lines = []
-        elif line.startswith("- "):
-            lines.append(line)
-    return out
 
 
 # The published records' numbers: smollm2 16 of 96 helpful replies judged truthful, CI

@@ -6,6 +6,7 @@ half-width."""
 from __future__ import annotations
 
 import pandas as pd
+from reach_helpers import blocks as _blocks
 
 from syco.tasks.pm_bon.summary import reach_text
 
@@ -20,17 +21,6 @@ def _curves(
                         "N": big_n, "value": (lo + hi) / 2, "ci_low": lo if big_n == pool
                         else -1.0, "ci_high": hi if big_n == pool else 1.0, "n": n,
                         "n_clusters": clusters if task == "mimicry" else None})  # fmt: skip
-    return out
-
-
-def _blocks(text: str) -> dict[str, list[str]]:
-    """Model name -> its lines (answer, mimicry, feedback)."""
-    out: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        if line.startswith("`"):
-            out[line.split("`")[1]] = lines = []
-        elif line.startswith("- "):
-            lines.append(line)
     return out
 
 
