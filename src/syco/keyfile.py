@@ -110,12 +110,21 @@ def manifest_path(root: Path, chapter: str, model: str) -> Path:
     return folder(root) / f"{recording_name(chapter, model)}{MANIFEST_SUFFIX}"
 
 
-def recorded_parameters(root: Path, chapter: str, model: str) -> dict[str, Any] | None:
-    """The chapter parameters `model`'s published recording was made with (None: none)."""
+def manifest(root: Path, chapter: str, model: str) -> dict[str, Any] | None:
+    """The manifest of `model`'s published recording of `chapter` (None: none)."""
     want = manifest_path(root, chapter, model)
     if not want.is_file():
         return None
-    params = json.loads(want.read_text()).get("parameters")
+    data = json.loads(want.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def recorded_parameters(root: Path, chapter: str, model: str) -> dict[str, Any] | None:
+    """The chapter parameters `model`'s published recording was made with (None: none)."""
+    m = manifest(root, chapter, model)
+    if m is None:
+        return None
+    params = m.get("parameters")
     return params if isinstance(params, dict) else {}
 
 

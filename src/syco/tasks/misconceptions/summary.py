@@ -220,17 +220,14 @@ def published_costs(models: Iterable[str]) -> dict[str, Cost]:
     """Per record name in ``models`` (repeats allowed: a metrics frame's column), `cost_of`
     its published recording (`syco.keyfile` manifest), where there is one: the rate the
     reach text extrapolates from."""
-    import json
-
     from syco import keyfile
     from syco.project import project_root
     from syco.tasks.misconceptions import CHAPTER
 
     out: dict[str, Cost] = {}
     for model in dict.fromkeys(str(m) for m in models):
-        path = keyfile.manifest_path(project_root(), CHAPTER, model.split(" [", 1)[0].strip())
-        if path.is_file():
-            manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = keyfile.manifest(project_root(), CHAPTER, model.split(" [", 1)[0].strip())
+        if manifest is not None:
             cost = cost_of(manifest, model, latest_spec(CHAPTER, model))
             if cost is not None:
                 out[model] = cost
