@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from reach_helpers import blocks as _blocks
 
-from syco.tasks.misconceptions.summary import (
+from syco.tasks.misconceptions.reach import (
     HEADLINE_ROWS,
     Cost,
     cost_of,
