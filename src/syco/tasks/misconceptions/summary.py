@@ -10,8 +10,7 @@ from pandas.io.formats.style import Styler
 from syco.plots import Measured, ours, paper_vs_ours
 from syco.results import RunRecord, latest_spec, pick, pick_row, select
 from syco.tasks.misconceptions.metrics import BON_PAIRED, NONSYC, RANDOM
-# The notebook reads the precision text as summary.reach_text / summary.published_costs.
-from syco.tasks.misconceptions.reach import published_costs, reach_text  # noqa: F401
+from syco.tasks.misconceptions.reach import published_costs, reach_text  # noqa: F401 (notebook)
 from syco.tasks.pm_bon.summary import UNRESOLVED, paired_text, verdict
 
 # Below this many items a share is not shown as a number: one item gives 0% or 100%.
