@@ -80,7 +80,7 @@ chapters: model data key
 	SYCO_LADDER=replay $(BIN)/syco run all
 
 # Every published recording recomputed from scratch (fresh answer key, models live) and
-# compared metric by metric: benchmarks/results/reproduce.md (README: measured times).
+# compared metric by metric: benchmarks/results/reproduce.md (measured times: docs/MEASUREMENTS.md).
 reproduce: models data
 	$(BIN)/syco key reproduce
 
