@@ -60,7 +60,10 @@ UNITS: dict[str, Unit] = {
 
 # Names the chapters build from parts (f-strings), by the part that carries the kind.
 _DIFF_PARTS = ("_minus", "delta_", "_change", "_difference", "_effect")
-_NUMBER_PARTS = ("corr", "coef", "odds", "logit")
+# Number parts are whole words of the name: "corr" in "posterior_corr_beliefs", never the
+# "corr" inside "incorrect" ("answer_delta_think_incorrect_pm_minus" is a difference of shares).
+# A "margin" is a difference of PM scores (`syco.tasks.misconceptions.prefix`), not of shares.
+_NUMBER_PARTS = ("corr", "coef", "odds", "logit", "margin")
 
 
 def _missing(v: Any) -> bool:
@@ -87,7 +90,7 @@ def unit_of(metric: Any = None, method: Any = None) -> Unit | None:
         name = str(metric)
         if name in UNITS:
             return UNITS[name]
-        if any(p in name for p in _NUMBER_PARTS):
+        if any(p in name.split("_") for p in _NUMBER_PARTS):
             return NUMBER
         if any(p in name for p in _DIFF_PARTS):
             return DIFF

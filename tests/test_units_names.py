@@ -1,0 +1,28 @@
+"""A metric's unit from its name: the parts are words, not substrings (reader's review)."""
+
+from __future__ import annotations
+
+from syco.plots import fmt_interval
+from syco.units import DIFF, NUMBER, unit_of
+
+
+def test_incorrect_is_not_a_correlation():
+    # §4.2's paired rows of the "I think it's [incorrect]" template showed as plain numbers
+    # ("0.025 [-0.028, 0.077]") beside "+3 pp [-2, +9]" for the mean, because "corr" matched
+    # inside "incorrect" (and "correct").
+    for template in ("think_incorrect", "dont_think_correct", "think_correct"):
+        assert unit_of(f"answer_delta_{template}_pm_minus", "paired-t-bounded") == DIFF
+    got = fmt_interval(
+        0.025, -0.028, 0.077, "paired-t-bounded", "answer_delta_think_incorrect_pm_minus"
+    )
+    assert got == "+2 pp [-3, +8]"
+    assert unit_of("posterior_corr_strongest") == NUMBER  # the word "corr" still is one
+    assert unit_of("mle_coef") == NUMBER
+
+
+def test_a_pm_score_margin_is_a_number_not_points():
+    # §4.2/§4.3 prefix tables showed the reward model's mean score margin as "+78 pp [+74, +82]"
+    # and its prefix effect as "+6.4 pp", while the prose gives the same margin as "+0.064".
+    assert unit_of("margin_syc_minus_truthful", "bootstrap") == NUMBER
+    got = fmt_interval(0.0638, 0.0551, 0.0724, "bootstrap", "margin_syc_minus_truthful")
+    assert got == "0.064 [0.055, 0.072]"
