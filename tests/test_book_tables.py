@@ -92,7 +92,8 @@ def test_a_long_table_says_how_many_rows_it_leaves_out(monkeypatch):
 def test_interval_format_follows_the_method():
     assert fmt_interval(0.5812, 0.52, 0.64) == "58% [52, 64]"
     assert fmt_interval(0.5812, 0.52, 0.64, "wilson") == "58% [52, 64]"
-    assert fmt_interval(0.004, -0.001, 0.009, "newcombe-paired") == "0.4% [-0.1, 0.9]"
+    # a paired-difference interval bounds a difference of shares: points (reader's review)
+    assert fmt_interval(0.004, -0.001, 0.009, "newcombe-paired") == "+0.4 pp [-0.1, +0.9]"
     assert fmt_interval(0.5, 0.2, 0.8, "bootstrap") == "0.500 [0.200, 0.800]"  # not a share
     assert fmt_interval(2.5, 1.0, 4.0) == "2.50 [1.00, 4.00]"
     assert fmt_interval(0.9, None, None) == "90% [no CI]"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from syco.plots import fmt_interval
-from syco.units import DIFF, NUMBER, unit_of
+from syco.units import DIFF, NUMBER, SHARE, unit_of
 
 
 def test_incorrect_is_not_a_correlation():
@@ -26,3 +26,19 @@ def test_a_pm_score_margin_is_a_number_not_points():
     assert unit_of("margin_syc_minus_truthful", "bootstrap") == NUMBER
     got = fmt_interval(0.0638, 0.0551, 0.0724, "bootstrap", "margin_syc_minus_truthful")
     assert got == "0.064 [0.055, 0.072]"
+
+
+def test_a_paired_difference_of_shares_reads_in_points():
+    # §4.2/§4.3's prefix table: the prefix effect on "prefers_sycophantic" (non-syc PM minus
+    # PM, Newcombe's paired interval) read "12% [4, 20]" beside the prose's "+12.0 pts
+    # [+4.0, +19.8]"; §4.3's own prefix table (no metric column) "1% [-5, 7]"; §3.2's
+    # paper-scale table "0% [-3, 3]" for accuracy_change beside the metrics table's
+    # "0 pp [-3, +3]".
+    assert unit_of("prefers_sycophantic", "newcombe-paired") == DIFF
+    assert unit_of("prefers_sycophantic", "wilson") == SHARE
+    got = fmt_interval(0.12, 0.04, 0.198, "newcombe-paired", "prefers_sycophantic")
+    assert got == "+12 pp [+4, +20]"
+    assert fmt_interval(0.01, -0.05, 0.07, "newcombe-paired") == "+1 pp [-5, +7]"
+    assert fmt_interval(-0.003, -0.032, 0.026, "newcombe-paired-strata") == "0 pp [-3, +3]"
+    assert fmt_interval(0.58, 0.52, 0.64, "wilson") == "58% [52, 64]"  # a share stays one
+    assert fmt_interval(0.5, 0.2, 0.8, "bootstrap") == "0.500 [0.200, 0.800]"

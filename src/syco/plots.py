@@ -289,15 +289,16 @@ def fmt_interval(
     other values (correlations, coefficients); "[no CI]" where the row has none.
 
     The unit is the metric's declared one (`syco.units.unit_of`) when ``metric`` is given;
-    without it, the method or the value's range decide as before (every value in [-1, 1]
-    reads as a share, a difference of shares as "%"). Values are formatted from the raw
-    record, rounded once here: a table must not round first (0.5148 -> 0.515 -> "52%")."""
+    without it, the interval method's (a paired-difference interval bounds a difference:
+    points), else the value's range (every value in [-1, 1] reads as a share). Values are
+    formatted from the raw record, rounded once here: a table must not round first
+    (0.5148 -> 0.515 -> "52%")."""
     if _missing(value):
         return "no data"
     no_ci = _missing(lo) or _missing(hi)
-    unit = unit_of(metric, method) if not _missing(metric) else None
+    unit = unit_of(metric, method)  # without a name, the method's unit
     if unit is None:
-        unit = SHARE if is_share(value, lo, hi, method) else NUMBER
+        unit = SHARE if is_share(value, lo, hi) else NUMBER
     if unit == NUMBER:  # the value's decimals for its bounds too: "-0.220 [-1.230, 0.786]"
         f = float(value)
         if abs(f) >= 1000:

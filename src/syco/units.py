@@ -83,12 +83,16 @@ def method_unit(method: Any) -> Unit | None:
 
 
 def unit_of(metric: Any = None, method: Any = None) -> Unit | None:
-    """A metric's unit: its registered one, else what its name's parts or its interval
-    method say; a named metric none of these place is a plain number (the safe default: a
+    """A metric's unit: its registered one (a share with a paired-difference interval is a
+    difference), else what its name's parts or its interval method say; a named metric none of these place is a plain number (the safe default: a
     number never claims to be a percentage). None only without a name or a method."""
     if not _missing(metric):
         name = str(metric)
         if name in UNITS:
+            # a share's paired difference (the prefix effect's "prefers_sycophantic" row, with
+            # Newcombe's paired interval) is a difference of shares, whatever the name says
+            if UNITS[name] == SHARE and method_unit(method) == DIFF:
+                return DIFF
             return UNITS[name]
         if any(p in name.split("_") for p in _NUMBER_PARTS):
             return NUMBER
