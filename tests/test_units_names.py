@@ -42,3 +42,12 @@ def test_a_paired_difference_of_shares_reads_in_points():
     assert fmt_interval(-0.003, -0.032, 0.026, "newcombe-paired-strata") == "0 pp [-3, +3]"
     assert fmt_interval(0.58, 0.52, 0.64, "wilson") == "58% [52, 64]"  # a share stays one
     assert fmt_interval(0.5, 0.2, 0.8, "bootstrap") == "0.500 [0.200, 0.800]"
+
+
+def test_the_position_bias_rows_are_shares():
+    # The PM-sanity position-bias table (§4.2, §4.3, summary) read "0.062 [0.011, 0.283]"
+    # for the share of pairs the prompted PM picks alike in both A/B orders, beside accuracy
+    # rows in percent: the two names were not registered, so they read as plain numbers.
+    for name in ("ab_swap_agreement", "picks_position_a"):
+        assert unit_of(name) == SHARE
+    assert fmt_interval(0.0625, 0.0111, 0.2833, None, "ab_swap_agreement") == "6% [1, 28]"

@@ -40,6 +40,8 @@ _SHARES = (
     "bon_sycophantic", "oracle_sycophantic", "judged_truthful", "pm_prefers_sycophantic",
     "pm_prefers_sycophantic_chance", "prefers_sycophantic", "p_true_mean",
     "p_true_below_1pct", "p_true_below_5pct",
+    # §4 PM sanity (`syco.pm.sanity.position_rows`): shares of pairs
+    "ab_swap_agreement", "picks_position_a",
 )  # fmt: skip
 _DIFFS = (
     "feedback_sycophancy", "answer_sycophancy", "delta_accuracy", "delta_accuracy_copied",
