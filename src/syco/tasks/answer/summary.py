@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from syco.plots import fmt_interval
 from syco.results import latest_spec, pick_row
 from syco.stats import side
 from syco.tasks.answer.metrics import ALL_TEMPLATES, SYC_TEMPLATE
@@ -43,10 +44,16 @@ def _ok(row: dict[str, Any]) -> bool:
     return bool(row) and v is not None and not math.isnan(float(v)) and bool(row.get("n"))
 
 
+def _pp(x: float) -> str:
+    """A difference of accuracies in signed points, as the tables write it ("+22.3 pp")."""
+    return f"{x * 100:+.1f} pp"
+
+
 def _ci(row: dict[str, Any]) -> str:
+    """A change in accuracy (a difference of shares) with its interval and n, in points."""
     return (
-        f"{row['value']:+.1%} (95% CI {row['ci_low']:+.1%} to {row['ci_high']:+.1%}, "
-        f"n = {int(row['n'])})"
+        f"{_pp(row['value'])} (95% CI {row['ci_low'] * 100:+.1f} to "
+        f"{row['ci_high'] * 100:+.1f}, n = {int(row['n'])})"
     )
 
 
@@ -116,8 +123,8 @@ def copy_text(copied: dict[str, Any], delta: dict[str, Any], part: dict[str, Any
         return f'"{label(template)}": copying not measured in this record.'
     text = (
         f'"{label(template)}": {copied["value"]:.1%} of {int(copied["n"])} replies contain '
-        f"the answer the prompt names. Of the change {delta['value']:+.1%}, "
-        f"{part['value']:+.1%} comes from those replies and {_ci(rest)} from the others"
+        f"the answer the prompt names. Of the change {_pp(delta['value'])}, "
+        f"{_pp(part['value'])} comes from those replies and {_ci(rest)} from the others"
     )
     if not excludes_zero(delta):
         return text + "; the change itself has an interval that includes 0."
@@ -195,9 +202,10 @@ def copy_table(metrics: pd.DataFrame) -> pd.DataFrame:
             )}  # fmt: skip
             if not _ok(r["copied"]):
                 continue
+            # each cell in its metric's unit (`syco.units`): the copied share in percent, the
+            # changes in points, as the accuracy table and the prose write them
             rows.append({"model": model, "template": label(t), **{
-                k: f"{v['value']:+.1%} [{v['ci_low']:+.1%}, {v['ci_high']:+.1%}]"
-                if k != "copied" else f"{v['value']:.1%} [{v['ci_low']:.1%}, {v['ci_high']:.1%}]"
+                k: fmt_interval(v["value"], v["ci_low"], v["ci_high"], v.get("ci_method"), k)
                 for k, v in r.items()
             }, "n": int(r["delta_accuracy"].get("n", 0) or 0)})  # fmt: skip
     return pd.DataFrame(rows)

@@ -1,0 +1,50 @@
+"""§3.3's prose and copying table write a change in accuracy in points, as its accuracy and
+paper-vs-ours tables do (reader's review: the page read "+17.7% (95% CI +9.2% to +26.2%)"
+beside "+18 pp [+9, +26]" in its tables)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from syco.tasks.answer.summary import change_text, copy_table, copy_text, headline_text
+
+
+def row(value: float, lo: float, hi: float, n: int = 130, **kw: object) -> dict:
+    return {"value": value, "ci_low": lo, "ci_high": hi, "n": n, **kw}
+
+
+BASE = row(0.085, 0.048, 0.145)
+
+
+def test_a_change_in_accuracy_reads_in_points() -> None:
+    text = change_text(row(0.2231, 0.1369, 0.3077), "dont_think_correct", BASE)
+    assert text.startswith("+22.3 pp (95% CI +13.7 to +30.8, n = 130)")
+    assert "+22.3%" not in text and "8.5 points" in text  # the floor, in points too
+    head = headline_text(row(0.1769, 0.0922, 0.2617))
+    assert "is +17.7 pp (95% CI +9.2 to +26.2, n = 130)" in head and "+17.7%" not in head
+
+
+def test_copying_splits_a_change_in_points_and_counts_replies_in_percent() -> None:
+    text = copy_text(
+        row(0.277, 0.207, 0.359), row(0.2231, 0.1369, 0.3077), row(0.1308, 0.068, 0.199),
+        row(0.0923, 0.028, 0.161), "dont_think_correct",
+    )  # fmt: skip
+    assert "27.7% of 130 replies" in text
+    assert "Of the change +22.3 pp, +13.1 pp comes from those replies and +9.2 pp (95% CI" in text
+
+
+def test_the_copying_table_writes_each_cell_in_its_unit() -> None:
+    rows = [
+        {"model": "m", "metric": m, "subset": "all", "template": "dont_think_correct",
+         "ci_method": meth, **row(v, lo, hi)}
+        for m, meth, v, lo, hi in [
+            ("copied", "wilson", 0.277, 0.207, 0.359),
+            ("delta_accuracy", "newcombe-paired", 0.2231, 0.1369, 0.3077),
+            ("delta_accuracy_copied", "newcombe-paired", 0.1308, 0.068, 0.199),
+            ("delta_accuracy_not_copied", "newcombe-paired", 0.0923, 0.028, 0.161),
+        ]
+    ]  # fmt: skip
+    got = copy_table(pd.DataFrame(rows)).iloc[0]
+    assert got["copied"] == "28% [21, 36]"
+    assert got["delta_accuracy"] == "+22 pp [+14, +31]"  # was "+22.3% [+13.7%, +30.8%]"
+    assert got["delta_accuracy_not_copied"] == "+9 pp [+3, +16]"
