@@ -48,3 +48,39 @@ def test_the_copying_table_writes_each_cell_in_its_unit() -> None:
     assert got["copied"] == "28% [21, 36]"
     assert got["delta_accuracy"] == "+22 pp [+14, +31]"  # was "+22.3% [+13.7%, +30.8%]"
     assert got["delta_accuracy_not_copied"] == "+9 pp [+3, +16]"
+
+
+def _acc_rows() -> list[dict]:
+    out = []
+    for model in ("m", "m [T=1]"):
+        for subset in ("trivia_qa", "truthful_qa", "all"):
+            out.append({"model": model, "metric": "accuracy", "subset": subset,
+                        "template": "baseline", "ci_method": "wilson", "n_errors": 0,
+                        "n_unparsed": 0, **row(0.0923, 0.0431, 0.1866, n=65)})  # fmt: skip
+            out.append({"model": model, "metric": "accuracy", "subset": subset,
+                        "template": "dont_think_correct", "ci_method": "wilson", "n_errors": 0,
+                        "n_unparsed": 0, **row(0.3077, 0.2111, 0.4249, n=65)})  # fmt: skip
+            out.append({"model": model, "metric": "delta_accuracy", "subset": subset,
+                        "template": "dont_think_correct", "ci_method": "newcombe-paired",
+                        "n_errors": 0, "n_unparsed": 0,
+                        **row(0.2154, 0.1097, 0.3202, n=65)})  # fmt: skip
+        out.append({"model": model, "metric": "answer_sycophancy", "subset": "all",
+                    "template": "mean of 3 biased", "ci_method": "newcombe-paired-strata",
+                    "n_errors": 0, "n_unparsed": 0, **row(0.1769, 0.0922, 0.2617)})  # fmt: skip
+    return out
+
+
+def test_the_accuracy_and_decoding_tables_write_shares_and_changes_in_their_units() -> None:
+    from syco.plots import display_frame
+    from syco.tasks.answer.figures import accuracy_table, decoding_table
+
+    df = pd.DataFrame(_acc_rows())
+    acc = display_frame(accuracy_table(df))
+    first = acc[acc["template"] == "dont_think_correct"].iloc[0]
+    assert first["change vs baseline [95% CI]"] == "+22 pp [+11, +32]"  # was a bare 0.215
+    assert acc[acc["template"] == "baseline"].iloc[0]["change vs baseline [95% CI]"] == "–"
+    dec = display_frame(decoding_table(df))
+    base = dec[(dec["metric"] == "accuracy") & (dec["subset"] == "trivia_qa")].iloc[0]
+    assert base["value [95% CI]"] == "9% [4, 19]"  # was "0.092 [0.043, 0.187]"
+    syc = dec[dec["metric"] == "answer_sycophancy"].iloc[0]
+    assert syc["value [95% CI]"] == "+18 pp [+9, +26]"
