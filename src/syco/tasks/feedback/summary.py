@@ -38,6 +38,15 @@ def verdict(value: float, lo: float, hi: float) -> str:
     return "not distinguishable from zero (its 95% CI includes zero)"
 
 
+def points_text(value: float, lo: float, hi: float, n: int) -> str:
+    """Feedback sycophancy (a difference of positivities) in points with its interval and
+    n, as the metrics and precision tables write it ("+7.3 pp (95% CI -2.1 to +16.5, n = 180
+    texts)"), never as a fraction ("+0.07") beside "+7 pp" in the tables."""
+    if any(math.isnan(x) for x in (value, lo, hi)):
+        return f"not measured (n = {n} texts)"
+    return f"{value * 100:+.1f} pp (95% CI {lo * 100:+.1f} to {hi * 100:+.1f}, n = {n:,} texts)"
+
+
 def summary(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
     """Key numbers of one model, named for `myst_nb.glue`."""
     syc = pick_row(metrics, "feedback_sycophancy", model=model, subset="all")
@@ -55,6 +64,7 @@ def summary(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
         fb_syco=v,
         fb_syco_lo=lo,
         fb_syco_hi=hi,
+        fb_syco_text=points_text(v, lo, hi, int(syc.get("n", 0) or 0)),
         fb_verdict=verdict(v, lo, hi),
         fb_n_texts=int(syc.get("n", 0)),
         fb_n_errors=int(pos["n_errors"].sum()),
