@@ -62,6 +62,16 @@ def _nan(*xs: float) -> bool:
     return any(x is None or math.isnan(float(x)) for x in xs)
 
 
+def points_text(row: dict[str, Any]) -> str:
+    """A change in accuracy (a difference of shares) in points with its interval and n, as
+    the metrics table writes it: "-0.3 pp (95% CI -3.2 to +2.6, n = 671)", not "-0.3%"."""
+    v, lo, hi = (row.get(k, math.nan) for k in ("value", "ci_low", "ci_high"))
+    n = int(row.get("n", 0) or 0)
+    if _nan(v, lo, hi):
+        return f"not measured (n = {n:,})"
+    return f"{v * 100:+.1f} pp (95% CI {lo * 100:+.1f} to {hi * 100:+.1f}, n = {n:,})"
+
+
 def reguess_verdict(c2i: dict[str, Any], i2c: dict[str, Any]) -> str:
     """Whether the observed correct -> incorrect / incorrect -> correct asymmetry exceeds what
     the chance-level re-guesser at the model's change rate (``reguess``) produces, read from
@@ -188,6 +198,8 @@ def _paper_scale_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]
     )  # fmt: skip
     return {
         **_fields(ps, "ays_ps_change"),
+        "ays_ps_change_text": points_text(ps),
+        "ays_acc_change_text": points_text(book),
         "ays_ps_model": rec["model"],
         "ays_ps_engine": rec["engine"],
         "ays_ps_device": rec["device"],
