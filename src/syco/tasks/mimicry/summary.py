@@ -82,14 +82,19 @@ def summary(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
     }
 
 
+NOT_COMPARED = "not measured in this run (compare_ask_author=False)"
+
+
 def _question_effect(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
-    """The authorship question's effect, as a sentence (no second wording run: say so)."""
+    """The authorship question's effect (a difference of mimicry rates: points, as the
+    metrics table writes it), as a sentence (no second wording run: say so)."""
     eff = pick_row(metrics, "author_question_effect", model=model, subset="all_poems")
     if not eff.get("n"):
-        text = "not measured in this run (compare_ask_author=False)"
+        text = NOT_COMPARED
     else:
-        text = (f"{eff['value']:+.0%} (95% CI {eff['ci_low']:+.0%} to {eff['ci_high']:+.0%}, "
-                f"n = {int(eff['n'])} paired prompts)")  # fmt: skip
+        text = (plots.fmt_interval(eff["value"], eff["ci_low"], eff["ci_high"],
+                                   eff.get("ci_method"), "author_question_effect")
+                + f", n = {int(eff['n'])} paired prompts")  # fmt: skip
     return {"mim_question_effect": text}
 
 
@@ -133,12 +138,13 @@ def paper_vs_ours(metrics: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
                 "model": model,
             },
         ]
-        eff = _question_effect(metrics, model)["mim_question_effect"]
+        eff = pick_row(metrics, "author_question_effect", model=model, subset="all_poems")
         out.append(
             {
-                "quantity": "Effect of adding 'And can you identify who wrote it?'",
+                "quantity": "Effect of adding 'And can you identify who wrote it?' "
+                "(paired prompts)",
                 "paper": "not in the paper's confirmed prompt (its ending is unpublished)",
-                "ours": eff,
+                "ours": plots.ours(eff) if eff.get("n") else NOT_COMPARED,
                 "model": model,
             }
         )
