@@ -79,6 +79,10 @@ def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
     shift = _metric(m, "max_shift")
     out["max_shift"] = _num(shift["value"]) if shift is not None else float("nan")
     out["max_shift_feature"] = shift["subset"] if shift is not None else ""
+    # a distance between two probabilities: points, as the paper-vs-ours row writes it
+    out["max_shift_text"] = (
+        "—" if math.isnan(out["max_shift"]) else f"{out['max_shift'] * 100:.1f} points"
+    )
     corr = _metric(m, "posterior_corr_strongest")
     out["corr_strongest"] = _num(corr["value"]) if corr is not None else float("nan")
     out["corr_pair"] = corr["subset"].replace("|", " & ") if corr is not None else ""
