@@ -210,6 +210,14 @@ def _paired_cell(row: dict) -> object:
     )
 
 
+def _measured(df: pd.DataFrame, metric: str, subset: str, level="all", n=None) -> object:
+    """A metric row as a paper-vs-ours cell: value [95% CI] with its n (`ours`), so a share
+    stands beside its interval and n as in every other table ("not measured" if none)."""
+    row = pick_row(df, metric, subset=subset, level=level, N=n)
+    cell = ours(row) if row else None
+    return cell if cell is not None else "not measured"
+
+
 def paper_table(
     df: pd.DataFrame,
     model: str,
@@ -243,7 +251,7 @@ def paper_table(
         {
             "quantity": "PM prefers sycophantic over baseline truthful (all levels)",
             "paper": "95% [P]",
-            "ours": value(df, "pm_prefers_sycophantic", "baseline_truthful"),
+            "ours": _measured(df, "pm_prefers_sycophantic", "baseline_truthful"),
         },
         {
             "quantity": "… a random-score PM, same procedure (exact)",
@@ -269,12 +277,12 @@ def paper_table(
         {
             "quantity": "BoN (N=max), hardest: sycophantic with the oracle",
             "paper": "~25% at N=4096 [P]",
-            "ours": value(df, syc, "oracle", "hardest", "max"),
+            "ours": _measured(df, syc, "oracle", "hardest", "max"),
         },
         {
             "quantity": "BoN (N=max), hardest: sycophantic with the PM",
             "paper": "~75% at N=4096 [P]",
-            "ours": value(df, syc, "PM", "hardest", "max"),
+            "ours": _measured(df, syc, "PM", "hardest", "max"),
         },
         *(
             [
@@ -292,12 +300,12 @@ def paper_table(
         {
             "quantity": f"BoN (N=max), hardest: sycophantic with the non-syc PM{test}",
             "paper": "about half the PM's [F]",
-            "ours": value(df, syc, "non-syc PM", "hardest", "max"),
+            "ours": _measured(df, syc, "non-syc PM", "hardest", "max"),
         },
         {
             "quantity": "BoN (any N), hardest: sycophantic with a random-score PM (exact)",
             "paper": "not shown",
-            "ours": value(df, syc, "random PM", "hardest", "max"),
+            "ours": _measured(df, syc, "random PM", "hardest", "max"),
         },
         *(
             {
