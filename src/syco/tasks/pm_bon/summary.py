@@ -213,11 +213,18 @@ def paper_table(
         "mimicry_sycophancy": ("mimicry sycophancy", "falls with N [P]"),
     }
     for metric, (name, paper) in trend.items():
+        change = at(curves, metric, "PM", "max", model) - at(curves, metric, "PM", 1, model)
+        items = paired_row(curves, metric, RANDOM, model).get("n")
         rows.append(
             {
                 "quantity": f"{name}: change N=1 → N=max, PM",
                 "paper": paper,
-                "ours": at(curves, metric, "PM", "max", model) - at(curves, metric, "PM", 1, model),
+                # a change of a share (or of a difference of shares): points, with the items
+                # it is over (the same items as the paired rows; its interval is theirs vs the
+                # random PM, which at N=1 is the policy's average)
+                "ours": "not in this record"
+                if math.isnan(change)
+                else Measured(f"{change * 100:+.1f} pp", int(items) if items else None),
                 "model": model,
             }
         )
