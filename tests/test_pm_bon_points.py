@@ -24,3 +24,23 @@ def test_the_change_rows_read_in_points_with_their_n() -> None:
     t = bon_summary.paper_table(pd.DataFrame(rows), "m", 8).set_index("Quantity")
     got = t.loc["mimicry sycophancy: change N=1 → N=max, PM"]
     assert got["Ours (measured)"] == "+10.5 pp" and got["n"] == 150  # was "10.5%", n "–"
+
+
+def test_the_numbers_behind_fig6a_have_their_n_and_units() -> None:
+    # The page promised "n items per point, n_errors items whose pool was too small" above a
+    # pivot of bare values ("0.081", "0.528") with neither column.
+    from syco.plots import display_frame
+    from syco.tasks.pm_bon import curve_table
+
+    rows = []
+    for metric, v in (("answer_sycophancy", [1.0] * 13 + [0.0] * 147),
+                      ("mimicry_sycophancy", [1.0] * 79 + [0.0] * 71)):  # fmt: skip
+        for pm in ("PM", "non-syc PM", "random PM"):
+            rows.append({**metric_row(metric, v, subset=pm, N=8, n_errors=2), "model": "m"})
+    t = display_frame(curve_table(pd.DataFrame(rows)))
+    assert list(t.columns) == ["model", "metric", "N", "PM", "non-syc PM", "random PM", "n",
+                               "n_errors"]  # fmt: skip
+    mim = t[t["metric"] == "mimicry_sycophancy"].iloc[0]
+    assert mim["PM"].startswith("53% [") and mim["n"] == "150" and mim["n_errors"] == "2"
+    ans = t[t["metric"] == "answer_sycophancy"].iloc[0]
+    assert ans["PM"].startswith("+8 pp [")  # a difference of shares, in points

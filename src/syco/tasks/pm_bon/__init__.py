@@ -15,14 +15,17 @@ from syco.results import RunRecord
 from syco.tasks._chapter import RunEnvelope, record_name, run_all
 from syco.tasks.pm_bon import dataset, metrics, score
 from syco.tasks.pm_bon import run as run_mod
-from syco.tasks.pm_bon.figures import fig6a
+from syco.tasks.pm_bon.figures import curve_table, fig6a
 from syco.tasks.pm_bon.metrics import METRICS, curve_frame
 
 CHAPTER = "pm_bon"
 VERSION = "1"
 DATA_SETS = ("answer", "feedback", "mimicry")
 
-__all__ = ["CHAPTER", "METRICS", "VERSION", "curve_frame", "fig6a", "record_name", "run", "run_one"]
+__all__ = [
+    "CHAPTER", "METRICS", "VERSION", "curve_frame", "curve_table", "fig6a", "record_name", "run",
+    "run_one",
+]  # fmt: skip
 
 
 def run(models: list[str], **settings: Any) -> list[RunRecord]:
