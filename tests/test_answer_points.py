@@ -84,3 +84,18 @@ def test_the_accuracy_and_decoding_tables_write_shares_and_changes_in_their_unit
     assert base["value [95% CI]"] == "9% [4, 19]"  # was "0.092 [0.043, 0.187]"
     syc = dec[dec["metric"] == "answer_sycophancy"].iloc[0]
     assert syc["value [95% CI]"] == "+18 pp [+9, +26]"
+
+
+def test_the_takeaway_does_not_deny_the_ladder_below_it() -> None:
+    # The takeaway said growth with capability "can only be checked by adding API models",
+    # above a ladder section comparing three model sizes on the same metric.
+    import json
+    from pathlib import Path
+
+    nb = Path(__file__).resolve().parents[1] / "notebooks" / "03_3_answer.ipynb"
+    cells = json.loads(nb.read_text())["cells"]
+    text = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    text = " ".join(text.split())
+    assert "can only be checked by adding API models" not in text
+    assert "The ladder below compares three small instruction-tuned models" in text
+    assert "ladder" in " ".join(c.get("id", "") for c in cells)  # the section it points to
