@@ -263,6 +263,9 @@ def import_ratings(ratings_csv: str | Path, key_csv: str | Path) -> pd.DataFrame
     return df
 
 
+NO_RATINGS = "No class ratings yet: pass `classroom_ratings=<csv>` to plot Fig. 7b."
+
+
 def class_results(
     ratings_csv: str | Path, key_csv: str | Path, levels: int, hardest: list[int]
 ) -> tuple[Any, float | str | None]:
@@ -272,7 +275,10 @@ def class_results(
     from syco.tasks.misconceptions.summary import hardest_prefer
 
     if not ratings_csv:
-        return "No class ratings yet: pass classroom_ratings=<csv> to plot Fig. 7b.", None
+        from IPython.display import Markdown
+
+        # shown as a sentence, not as a quoted Python string under the cell
+        return Markdown(NO_RATINGS), None
     human = pd.DataFrame(ratings_metrics(import_ratings(ratings_csv, key_csv), levels))
     human = human.assign(model="class")
     fig = by_level(
