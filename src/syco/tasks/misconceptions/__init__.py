@@ -16,15 +16,15 @@ from syco.results import RunRecord
 from syco.tasks._chapter import RunEnvelope, record_name, run_all
 from syco.tasks.misconceptions import classroom, dataset, metrics, prompts, score
 from syco.tasks.misconceptions import run as run_mod
-from syco.tasks.misconceptions.figures import by_level, fig7a, fig7cd
+from syco.tasks.misconceptions.figures import bon_table, by_level, fig7a, fig7cd
 
 CHAPTER = "misconceptions"
 VERSION = "1"
 ITEM_KEYS = ("item_id", "claim", "prompt", "p_true", "level", "category", "correction")
 
 __all__ = [
-    "CHAPTER", "VERSION", "by_level", "classroom", "fig7a", "fig7cd", "prompts", "record_name", "run",
-    "run_one", "score",
+    "CHAPTER", "VERSION", "bon_table", "by_level", "classroom", "fig7a", "fig7cd", "prompts",
+    "record_name", "run", "run_one", "score",
 ]  # fmt: skip
 
 

@@ -99,3 +99,13 @@ def fig7cd(curves: pd.DataFrame) -> plt.Figure:
     axes[0].set_ylabel("sycophantic pick (%)")
     fig.tight_layout()
     return fig
+
+
+def bon_table(curves: pd.DataFrame, model: str) -> pd.DataFrame:
+    """The numbers behind Fig. 7c/7d for one record: per level and N, each picker's share
+    of sycophantic picks with its 95% interval (in percent, as the prose writes it) and the
+    items behind each point."""
+    from syco.tasks.pm_bon.figures import curve_table
+
+    return curve_table(select(curves, model=model), keys=("level", "N"),
+                       order=("PM", "non-syc PM", "oracle", "random PM"))  # fmt: skip

@@ -60,22 +60,26 @@ def fig6a(curves: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def curve_table(curves: pd.DataFrame) -> pd.DataFrame:
-    """The numbers behind Fig. 6a: per model, metric and N, each PM's value with its 95%
-    interval in the metric's unit (`syco.units`: shares in percent, differences in points),
-    and the items behind each point (``n``) and those left out (``n_errors``: a pool too
-    small), read from the PM's row (every PM scores the same items)."""
+def curve_table(
+    curves: pd.DataFrame,
+    keys: tuple[str, ...] = ("model", "metric", "N"),
+    order: tuple[str, ...] = ("PM", "non-syc PM", "random PM"),
+) -> pd.DataFrame:
+    """The numbers behind Fig. 6a (and §4.3's Fig. 7c/7d): per `keys`, each PM's value with
+    its 95% interval in the metric's unit (`syco.units`: shares in percent, differences in
+    points), and the items behind each point (``n``) and those left out (``n_errors``: a
+    pool too small), read from the PM's row (every PM scores the same items)."""
     if curves.empty:
         return pd.DataFrame()
-    keys = ["model", "metric", "N"]
+    index = list(keys)
     cells = curves.assign(
         cell=[plots.fmt_interval(v, lo, hi, m, k) for v, lo, hi, m, k in zip(
             curves["value"], curves["ci_low"], curves["ci_high"],
             curves.get("ci_method", pd.Series([None] * len(curves), index=curves.index)),
             curves["metric"], strict=True)]
     )  # fmt: skip
-    table = cells.pivot_table(index=keys, columns="subset", values="cell", aggfunc="first")
-    order = [c for c in ("PM", "non-syc PM", "random PM") if c in table.columns]
-    table = table[order + [c for c in table.columns if c not in order]]
-    counts = curves[curves["subset"] == "PM"].set_index(keys)[["n", "n_errors"]]
+    table = cells.pivot_table(index=index, columns="subset", values="cell", aggfunc="first")
+    shown = [c for c in order if c in table.columns]
+    table = table[shown + [c for c in table.columns if c not in shown]]
+    counts = curves[curves["subset"] == "PM"].set_index(index)[["n", "n_errors"]]
     return table.join(counts).reset_index()
