@@ -99,7 +99,6 @@ def figure(record: RunRecord):
 def show(path: Path = RECORD) -> None:
     """The §4.1 page's PM-vs-humans section: the glued figure, the agreement line and the
     per-feature table (or how to make the record when there is none yet)."""
-    import pandas as pd
     from IPython.display import display
 
     from syco.plots import glue_figure
@@ -113,5 +112,25 @@ def show(path: Path = RECORD) -> None:
     glue_figure("pd_pm_vs_humans", figure(pvh))
     print(f"{pvh.spec['n_pairs']} pairs; the PM agrees with the humans on "
           f"{pvh.spec['pm_agrees_with_humans']:.1%} of them")  # fmt: skip
-    t = pd.DataFrame(pvh.metrics).pivot(index="subset", columns="who", values="value")
-    display(t.sort_values("humans").round(3))
+    display(table(pvh))
+
+
+def table(record: RunRecord):
+    """Per proxy feature: P(preferred) fitted to the humans' and to the PM's choices, each
+    posterior median with its 95% credible interval in percent, as the prose beside it
+    writes them ("51% [50, 54]"), sorted by the humans' median; n pairs."""
+    import pandas as pd
+
+    from syco.plots import fmt_interval
+
+    m = pd.DataFrame(record.metrics)
+    cell = [fmt_interval(v, lo, hi, None, k) for v, lo, hi, k in
+            zip(m["value"], m["ci_low"], m["ci_high"], m["metric"], strict=True)]  # fmt: skip
+    m = m.assign(cell=cell)
+    wide = m.pivot(index="subset", columns="who", values="cell")
+    order = m[m["who"] == "humans"].set_index("subset")["value"].sort_values().index
+    wide = wide.reindex(order).rename_axis("feature").reset_index()
+    wide.columns.name = None
+    wide = wide.rename(columns={"humans": "humans: P(preferred) [95% CrI]",
+                                "trained PM": "trained PM: P(preferred) [95% CrI]"})  # fmt: skip
+    return wide.assign(n=int(record.spec.get("n_pairs", m["n"].max())))
