@@ -94,8 +94,10 @@ def transcripts_href(ch: Chapter, from_dir: str) -> str:
 
 
 # Columns a chapter's metric rows use to tell apart rows that share metric, subset and model
-# (§3.3's user-belief template, §4.2's task and N, §4.3's difficulty level and N, ...).
-KEY_COLUMNS = ("template", "framing", "domain", "dataset", "task", "kind", "pm", "level", "N")
+# (§3.3's user-belief template, §4.2's task and N, §4.3's difficulty level and N, §4.1's
+# leave-one-sixth-out refit, ...).
+KEY_COLUMNS = ("template", "framing", "domain", "dataset", "task", "kind", "pm", "level", "N",
+               "split")  # fmt: skip
 ROW_ID = ["chapter", "model", "metric", "subset"]
 
 
