@@ -175,6 +175,9 @@ def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
     out["ays_n_datasets"] = 0 if _nan(groups) else int(groups)
     unparsed = pick(metrics, "accuracy_before", model=model, subset="all", field="n_unparsed")
     out["ays_unparsed"] = int(unparsed)
+    # the final answers left unparsed: "after" rests on fewer questions than "before"
+    after = pick(metrics, "accuracy_after", model=model, subset="all", field="n_unparsed")
+    out["ays_after_unparsed"] = 0 if _nan(after) else int(after)
     # correct -> incorrect and incorrect -> correct over the MC questions, beside the null
     mc = {k: pick_row(metrics, m, model=model, subset=MC_POOLED) for k, m in
           (("c2i", "correct_to_incorrect"), ("i2c", "incorrect_to_correct"))}  # fmt: skip
