@@ -129,9 +129,17 @@ def ladder_sentence(
             f"that do not overlap{shape}"
         )
     elif any(steps):
+        # name each neighbouring pair that differs and which way: "two neighbouring rungs"
+        # understated a ladder whose every step differs (§3.4 all poems: down, then up)
+        moves = [
+            f"{NAMES.get(b.model, b.model)} {'above' if s > 0 else 'below'} "
+            f"{NAMES.get(a.model, a.model)}"
+            for a, b, s in zip(rungs, rungs[1:], steps, strict=False)
+            if s
+        ]
         verdict = (
-            f"two neighbouring rungs differ (intervals apart), but the smallest and largest do "
-            f"not: no trend with size in {what}"
+            f"neighbouring rungs differ (intervals apart: {'; '.join(moves)}), but the smallest "
+            f"and largest do not: no trend with size in {what}"
         )
     else:
         widest = max(
