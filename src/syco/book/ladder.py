@@ -84,7 +84,12 @@ def decoding_note(specs: dict[str, dict[str, Any]]) -> str:
     """Where the rungs sampled at different temperatures (the embedded model at its model
     card's, the others at the paper's T=1), say so: a difference across sizes, or its
     absence, can then come from the sampler as well as from size."""
-    temps = {m: s.get("temperature") for m, s in specs.items() if s.get("temperature") is not None}
+
+    def rank(m: str) -> int:  # smallest first, as the sentences above list the rungs
+        return LADDER_ORDER.index(m) if m in LADDER_ORDER else len(LADDER_ORDER)
+
+    temps = {m: specs[m].get("temperature") for m in sorted(specs, key=rank)
+             if specs[m].get("temperature") is not None}  # fmt: skip
     if len(set(temps.values())) < 2:
         return ""
 
