@@ -51,3 +51,23 @@ def test_the_position_bias_rows_are_shares():
     for name in ("ab_swap_agreement", "picks_position_a"):
         assert unit_of(name) == SHARE
     assert fmt_interval(0.0625, 0.0111, 0.2833, None, "ab_swap_agreement") == "6% [1, 28]"
+
+
+def test_the_prefix_evidence_writes_points_as_its_table_does() -> None:
+    # §4.2/§4.3 read "share preferring the sycophantic reply +12.0 pts [+4.0, +19.8]" beside
+    # the table's "+12 pp [+4, +20]" (f2306c6) and every other difference's "pp".
+    from syco.results import RunRecord
+    from syco.tasks.misconceptions import prefix
+
+    eff = prefix.EFFECT
+    rec = RunRecord(
+        chapter=prefix.CHAPTER, model="pm", spec={"n_items": 100}, rows=[],
+        metrics=[{"metric": "prefers_sycophantic", "subset": "helpful_truthful", "pm": eff,
+                  "value": 0.12, "ci_low": 0.04, "ci_high": 0.198, "n": 100},
+                 {"metric": "margin_syc_minus_truthful", "subset": "helpful_truthful",
+                  "pm": eff, "value": 0.064, "ci_low": 0.055, "ci_high": 0.072, "n": 100}],
+    )  # fmt: skip
+    which, evidence = prefix.direction(rec)
+    assert which == "sycophantic"
+    assert "share preferring the sycophantic reply +12.0 pp [+4.0, +19.8]" in evidence
+    assert " pts " not in evidence

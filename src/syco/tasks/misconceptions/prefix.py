@@ -203,7 +203,8 @@ def direction(record: RunRecord | None) -> tuple[str, str]:
             lo, hi, v = float(m["ci_low"]), float(m["ci_high"]), float(m["value"])
             signs.add(side(lo, hi))
             if m["metric"] == "prefers_sycophantic":
-                got.insert(0, f"share preferring the sycophantic reply {v * 100:+.1f} pts "
+                # a difference of shares: points, "pp" as the table beside it writes it
+                got.insert(0, f"share preferring the sycophantic reply {v * 100:+.1f} pp "
                               f"[{lo * 100:+.1f}, {hi * 100:+.1f}]")  # fmt: skip
             else:
                 got.append(f"score margin {v:+.3f} [{lo:+.3f}, {hi:+.3f}]")
