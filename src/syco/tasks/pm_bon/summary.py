@@ -148,6 +148,34 @@ def versus_text(metrics: pd.DataFrame, model: str, other: str) -> str:
     )
 
 
+def ladder_versus_text(metrics: pd.DataFrame, main: str, pm: str) -> str:
+    """The two PM tests of "What we find" for the ladder's other policies under the same PM
+    (each its own record, `record_name(model, pm)`), smallest first: the page tested only the
+    first policy's pick, while the ladder section shows the others' headlines. Markdown; ""
+    when no other policy has a record."""
+    from syco.results.ladder import NAMES
+    from syco.results.store import LADDER_ORDER
+    from syco.tasks._chapter import record_name
+
+    present = set(metrics["model"]) if "model" in metrics else set()
+    blocks = []
+    for model in LADDER_ORDER:
+        rec = record_name(model, pm)
+        if rec == main or rec not in present:
+            continue
+        blocks.append(
+            f"**{NAMES.get(model, model)} as the policy** (record `{rec}`). Against the "
+            f"random-score PM: {versus_text(metrics, rec, RANDOM)} Against the "
+            f"non-sycophantic PM: {versus_text(metrics, rec, NONSYC)}"
+        )
+    if not blocks:
+        return ""
+    return (
+        "The same two tests with the ladder's other policies, each over its own pools at "
+        "N = M and scored by the same PM:\n\n" + "\n\n".join(blocks)
+    )
+
+
 def paired_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
     """Glue: the paired PM-minus-other texts (random PM, non-syc PM) and their values."""
     out: dict[str, object] = {
