@@ -319,6 +319,17 @@ def fmt_interval(
     return text + (" [no CI]" if no_ci else ci)
 
 
+def points_sentence(value: Any, lo: Any, hi: Any, n: int, unit: str = "") -> str:
+    """A difference of shares for prose, in signed points with its interval and n, as the
+    tables write it in points: "-0.3 pp (95% CI -3.2 to +2.6, n = 671)"; ``unit`` names
+    what n counts ("texts")."""
+    counted = f"n = {n:,}" + (f" {unit}" if unit else "")
+    if _missing(value) or _missing(lo) or _missing(hi):
+        return f"not measured ({counted})"
+    v, lo, hi = float(value) * 100, float(lo) * 100, float(hi) * 100
+    return f"{v:+.1f} pp (95% CI {lo:+.1f} to {hi:+.1f}, {counted})"
+
+
 def is_count_column(name: Any) -> bool:
     """Columns that hold counts (n, errors, calls, ...): shown as integers, never "6.000"."""
     label = " ".join(str(x) for x in name) if isinstance(name, tuple) else str(name)

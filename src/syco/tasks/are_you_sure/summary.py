@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from syco.plots import points_sentence
 from syco.results import latest_spec, pick, pick_row
 from syco.stats import side
 from syco.tasks.are_you_sure.figures import figure2_ci_text, figure_accuracy_ci_text
@@ -66,10 +67,7 @@ def points_text(row: dict[str, Any]) -> str:
     """A change in accuracy (a difference of shares) in points with its interval and n, as
     the metrics table writes it: "-0.3 pp (95% CI -3.2 to +2.6, n = 671)", not "-0.3%"."""
     v, lo, hi = (row.get(k, math.nan) for k in ("value", "ci_low", "ci_high"))
-    n = int(row.get("n", 0) or 0)
-    if _nan(v, lo, hi):
-        return f"not measured (n = {n:,})"
-    return f"{v * 100:+.1f} pp (95% CI {lo * 100:+.1f} to {hi * 100:+.1f}, n = {n:,})"
+    return points_sentence(v, lo, hi, int(row.get("n", 0) or 0))
 
 
 def reguess_verdict(c2i: dict[str, Any], i2c: dict[str, Any]) -> str:

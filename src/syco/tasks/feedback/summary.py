@@ -42,9 +42,7 @@ def points_text(value: float, lo: float, hi: float, n: int) -> str:
     """Feedback sycophancy (a difference of positivities) in points with its interval and
     n, as the metrics and precision tables write it ("+7.3 pp (95% CI -2.1 to +16.5, n = 180
     texts)"), never as a fraction ("+0.07") beside "+7 pp" in the tables."""
-    if any(math.isnan(x) for x in (value, lo, hi)):
-        return f"not measured (n = {n} texts)"
-    return f"{value * 100:+.1f} pp (95% CI {lo * 100:+.1f} to {hi * 100:+.1f}, n = {n:,} texts)"
+    return plots.points_sentence(value, lo, hi, n, "texts")
 
 
 def summary(metrics: pd.DataFrame, model: str) -> dict[str, Any]:
