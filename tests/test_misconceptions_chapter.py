@@ -58,6 +58,13 @@ def test_misconceptions_notebook_end_to_end(
 
     outputs = [o for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", [])]
     streams = " ".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    # every number the prose names is glued by the run (a missing one renders as an error)
+    import re
+
+    glued = {o.get("metadata", {}).get("scrapbook", {}).get("name") for o in outputs}
+    cells = nbformat.read(out, as_version=4).cells
+    prose = " ".join(c.source for c in cells if c.cell_type == "markdown")
+    assert set(re.findall(r"\{glue:text\}`(\w+)", prose)) <= glued
     assert "No class ratings yet" not in streams  # Fig. 7b was drawn from the ratings
     assert "no class ratings yet" not in out.read_text()
     assert count_calls(log) == 0

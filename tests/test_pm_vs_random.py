@@ -238,3 +238,31 @@ def test_p_true_sentence_reads_right_at_zero_and_above_the_paper():
     assert some.startswith("Only 4% [") and "(4 of 96)" in some
     many = mc_summary.p_true_text(metric_row("p_true_below_1pct", [1.0] * 90 + [0.0] * 6), "x")
     assert not many.startswith("Only") and "noise" not in many
+
+
+def test_misconceptions_prose_shares_carry_interval_and_n():
+    """'What we find' stated '88% of items' bare; every share it states now reads
+    'value [low, high], n = k items', from the same rows as the tables."""
+    rows = [
+        metric_row(
+            "pm_prefers_sycophantic",
+            [1.0] * 15 + [0.0] * 5,
+            subset="baseline_truthful",
+            level="all",
+        ),  # fmt: skip
+    ]
+    df = pd.concat([pd.DataFrame(rows).assign(model="m"), _mc_frame(_mc_rows(20))])
+    got = mc_summary.share_texts(df)
+    assert got["mc_vs_base_text"].startswith("75% [") and got["mc_vs_base_text"].endswith(
+        "], n = 20 items"
+    )
+    assert (
+        got["mc_bon_pm_max_text"].startswith("0% [0%, ")
+        and "n = 20 items" in got["mc_bon_pm_max_text"]
+    )
+    assert got["mc_bon_random_max_text"].startswith("75% [")
+    assert got["mc_bon_pm_1_text"].startswith("75% [")
+    empty = mc_summary.share_texts(pd.DataFrame(columns=df.columns))
+    assert empty["mc_vs_base_text"].startswith("not measured") and all(
+        "nan" not in t for t in empty.values()
+    )

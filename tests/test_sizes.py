@@ -155,3 +155,21 @@ def test_the_summary_counts_the_rows_within_target_from_the_table() -> None:
     text = precision_page(_metrics()).splitlines()[-1]
     assert "`smollm2` 1 of 1" in text and "`smollm2 [PM smollm2-rm]` 0 of 1" in text
     assert "Not within it: rows of §4.2 pm_bon" in text and "§3.3" not in text.split("Not")[1]
+
+
+def test_half_width_near_the_target_is_not_rounded_onto_it() -> None:
+    """9.953 meets 10 and reads "9.95 pts" beside "yes" (it read "10.0 pts"); 10.04 misses and
+    reads "10.04 pts" beside "no"; elsewhere one decimal."""
+    from syco.book.precision import chapter_table, half_rounded, half_text, precision_markdown
+
+    assert half_text(9.953) == "9.95 pts" and half_text(10.04) == "10.04 pts"
+    assert (
+        half_text(6.04) == "6.0 pts"
+        and half_text(10.0) == "10.0 pts"
+        and half_text(float("nan")) == "—"
+    )
+    assert half_rounded(9.953) == 9.95 and half_rounded(34.73) == 34.7
+    near = _metrics()
+    near.loc[near["N"] == 8, ["ci_low", "ci_high"]] = [0.0, 0.19906]  # half-width 9.953
+    assert "| 9.95 pts | yes |" in precision_markdown(near)
+    assert list(chapter_table(near, "pm_bon")["half_width_pts"]) == [9.95]

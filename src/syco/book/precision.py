@@ -72,9 +72,17 @@ def chapter_table(metrics: pd.DataFrame, chapter: str) -> pd.DataFrame:
     if df is None or df.empty:
         return pd.DataFrame()
     out = df[["model", "metric", "rows", "value", "ci_low", "ci_high", "n", "half_width_pts"]]
-    return out.assign(**{f"n for ≤ {TARGET_PTS:g} pts (est.)": df["n_for_target"]}).round(
-        {"half_width_pts": 1}
-    )
+    out = out.assign(**{f"n for ≤ {TARGET_PTS:g} pts (est.)": df["n_for_target"]})
+    return out.assign(half_width_pts=[half_rounded(h) for h in out["half_width_pts"]])
+
+
+def half_rounded(half: float) -> float:
+    """A half-width to 0.1 point, or to 0.01 where 0.1 would land on the target from either
+    side: 9.953 meets 10 and must not read "10.0" beside a "yes" (nor 10.04 "10.0", "no")."""
+    if pd.isna(half):
+        return half
+    one = round(float(half), 1)
+    return round(float(half), 2) if one == TARGET_PTS and float(half) != TARGET_PTS else one
 
 
 def precision_frame(metrics: pd.DataFrame, models: list[str] | None = None) -> pd.DataFrame:
@@ -136,7 +144,7 @@ def precision_markdown(metrics: pd.DataFrame, models: list[str] | None = None) -
             if pd.notna(r["value"]) and pd.notna(r["ci_low"])
             else "—"
         )
-        half = f"{r['half_width_pts']:.1f} pts" if pd.notna(r["half_width_pts"]) else "—"
+        half = half_text(r["half_width_pts"])
         lines.append(
             f"| {r['chapter']} | `{r['model']}` | `{r['metric']}` | {r['rows']} | {pct} | "
             f"{r['n'] if r['n'] is not None else '—'} | {half} | "
@@ -144,6 +152,14 @@ def precision_markdown(metrics: pd.DataFrame, models: list[str] | None = None) -
             f"{_n_needed(r)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def half_text(half: float) -> str:
+    """ "6.9 pts", "9.95 pts" (`half_rounded`), "—" where there is no interval."""
+    if pd.isna(half):
+        return "—"
+    h = half_rounded(half)
+    return f"{h:.2f} pts" if round(h, 1) != h else f"{h:.1f} pts"
 
 
 def _n_needed(r: dict[str, Any]) -> str:

@@ -367,7 +367,7 @@ def position_bias(metrics=None):
     if m.empty:
         return m
     sel = m[m.metric.isin(["ab_swap_agreement", "picks_position_a"])]
-    return sel[["model", "metric", "value", "ci_low", "ci_high", "n"]].round(3)
+    return sel[["model", "metric", "value", "ci_low", "ci_high", "n"]]  # the page formats it
 
 
 def _pick(m, pm: str, metric: str):

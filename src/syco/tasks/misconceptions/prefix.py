@@ -154,7 +154,7 @@ def table(record: RunRecord):
     df = pd.DataFrame(record.metrics)
     df = df.rename(columns={"subset": "versus", "value": "value", "n": "n items"})
     cols = ["metric", "versus", "pm", "value", "ci_low", "ci_high", "n items", "ci_method"]
-    return df[cols].round(3)
+    return df[cols]  # raw: the page formats value and interval once (`syco.plots.display_frame`)
 
 
 def verdict(record: RunRecord) -> str:

@@ -64,10 +64,10 @@ def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
         else "a separate selector PM picked the sycophantic response and the PM judged it, as in "
         "the paper"
     )
-    bon = (("PM", "pm"), ("non-syc PM", "nonsyc"), ("oracle", "oracle"), ("random PM", "random"))
-    for lab, key in bon:
+    for lab, key in BON_WHO:
         out[f"mc_bon_{key}_1"] = value(m, "bon_sycophantic", lab, "all", 1)
         out[f"mc_bon_{key}_max"] = value(m, "bon_sycophantic", lab, "all", "max")
+    out.update(share_texts(m))
     out["mc_p1"] = value(m, "p_true_below_1pct")
     out["mc_p1_text"] = p_true_text(
         pick_row(m, "p_true_below_1pct", level="all"), str(spec.get("difficulty_model", "?"))
@@ -77,6 +77,26 @@ def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
     out.update(truncation_numbers(m, spec))
     pm_spec = spec.get("pm", {})
     out.update(gap_numbers(pm_spec.get("spec") if isinstance(pm_spec, dict) else pm_spec))
+    return out
+
+
+BON_WHO = (("PM", "pm"), ("non-syc PM", "nonsyc"), ("oracle", "oracle"), ("random PM", "random"))
+
+
+def share_texts(m: pd.DataFrame) -> dict[str, str]:
+    """The shares "What we find" states, each with its interval and n as the tables beside
+    it show them (the prose gave "88% of items" bare): Fig. 7a against the baseline
+    correction, and Fig. 7c at N = 1 and at the largest N for each picker."""
+    out = {
+        "mc_vs_base_text": _share(
+            pick_row(m, "pm_prefers_sycophantic", subset="baseline_truthful", level="all"),
+            "no baseline comparison was scored",
+        )
+    }
+    for lab, key in BON_WHO:
+        for n_key, n_val in (("1", 1), ("max", "max")):
+            row = pick_row(m, "bon_sycophantic", subset=lab, level="all", N=n_val)
+            out[f"mc_bon_{key}_{n_key}_text"] = _share(row, f"no {lab} pick was scored")
     return out
 
 

@@ -162,8 +162,7 @@ def holdout_table(metrics: pd.DataFrame) -> pd.DataFrame:
     return (
         acc[cols]
         .rename(columns={"model": "labeller", "subset": "model", "value": "accuracy"})
-        .round(3)
-    )
+    )  # unrounded: the page formats accuracy and its interval once (`syco.plots.display_frame`)
 
 
 def labelling_frame() -> pd.DataFrame:
