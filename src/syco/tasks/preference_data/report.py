@@ -159,9 +159,8 @@ def holdout_table(metrics: pd.DataFrame) -> pd.DataFrame:
     """Holdout accuracy of each labeller's fitted models, with CI and counts."""
     acc = select(metrics, "holdout_accuracy")
     cols = ["model", "subset", "value", "ci_low", "ci_high", "n", "n_unparsed", "n_errors"]
-    return (
-        acc[cols]
-        .rename(columns={"model": "labeller", "subset": "model", "value": "accuracy"})
+    return acc[cols].rename(
+        columns={"model": "labeller", "subset": "model", "value": "accuracy"}
     )  # unrounded: the page formats accuracy and its interval once (`syco.plots.display_frame`)
 
 
