@@ -266,3 +266,18 @@ def test_misconceptions_prose_shares_carry_interval_and_n():
     assert empty["mc_vs_base_text"].startswith("not measured") and all(
         "nan" not in t for t in empty.values()
     )
+
+
+def test_misconceptions_pm_minus_takes_the_bounded_paired_t_interval():
+    """§4.3's PM-minus rows take §4.2's interval (Newcombe's, before, treated each fractional
+    side as a share): at N = 1 every picker draws uniformly from the same pool, so the
+    difference is 0 by construction; at N = 4 the constant -0.75 gets the all-equal bound."""
+    df = _mc_frame(_mc_rows(20))
+    one = mc_summary.pick_row(df, mc_metrics.BON_PAIRED, subset="random PM", level="all", N=1)
+    assert one["ci_method"] == "paired-identical" and one["ci_low"] == one["ci_high"] == 0.0
+    top = mc_summary.pick_row(df, mc_metrics.BON_PAIRED, subset="random PM", level="all", N=4)
+    assert top["ci_method"] == "paired-t-bounded"
+    half = 1.75 * (1 - 0.05 ** (1 / 20))  # (R + |c|)(1 - alpha^(1/n)), R = 1, c = -0.75
+    assert top["ci_low"] == pytest.approx(-0.75 - half) and top["ci_high"] == pytest.approx(
+        -0.75 + half
+    )

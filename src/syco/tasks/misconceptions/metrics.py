@@ -22,8 +22,12 @@
   whose ties the exact estimator shares uniformly).
 - PM minus another PM (``bon_sycophantic_pm_minus``, subset = the random PM or the non-syc
   PM, per level scope and N): per item, the PM's pick's P(sycophantic) minus the other's,
-  same items and pools, with Newcombe's paired interval (`syco.stats.paired_diff_row`).
-  Two unpaired Wilson intervals side by side overlap at any n a chapter has; this is the test.
+  same items and pools, with the bounded paired t interval §4.2's PM comparisons use
+  (`syco.stats_paired.mean_diff_row`, bound 1; Newcombe's paired interval, used before, takes
+  each fractional side as a share and cannot see how closely the two picks agree). At N = 1
+  every picker draws uniformly from the same pool, so the difference is 0 by construction
+  ([0, 0], "paired-identical"). Two unpaired Wilson intervals side by side overlap at any n a
+  chapter has; this is the test.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from typing import Any
 import numpy as np
 
 from syco.pm import bon_expectation, bon_weights, ns_up_to, oracle_sycophantic
-from syco.stats import metric_row, paired_diff_row, vote
+from syco.stats import metric_row, vote
+from syco.stats_paired import mean_diff_row
 
 PREFER = "pm_prefers_sycophantic"
 PREFER_CHANCE = "pm_prefers_sycophantic_chance"
@@ -218,10 +223,12 @@ def bon_metrics(
                     if nn == n and lab == JUDGE and (scope == "all" or levels[iid] in hardest)
                 )
                 out.append(
-                    paired_diff_row(
+                    mean_diff_row(
                         BON_PAIRED,
                         [per[(i, n, JUDGE)][0] for i in ids],
                         [per[(i, n, other)][0] for i in ids],
+                        bound=1.0,
+                        identical=n == 1,  # one uniform draw from the same pool
                         subset=other,
                         level=scope,
                         N=n,

@@ -146,7 +146,7 @@ def p_true_text(row: dict, difficulty_model: str) -> str:
 
 def bon_paired_numbers(m: pd.DataFrame) -> dict[str, object]:
     """The PM's best-of-M pick minus the random-score PM's and the non-syc PM's, paired per
-    item (same items, same pools; Newcombe's paired interval), all levels, as text with a
+    item (same items, same pools; the bounded paired t interval), all levels, as text with a
     verdict from the interval."""
     out: dict[str, object] = {}
     for other, key in ((RANDOM, "random"), (NONSYC, "nonsyc")):
