@@ -124,3 +124,22 @@ def test_the_ladder_says_when_its_rungs_sampled_differently_and_which_have_no_va
     text = book_ladder.findings("mimicry", m).splitlines()[0]
     assert "No value (n = 0) for Qwen2.5-Coder-0.5B" in text
     assert "Not recorded yet: Qwen2.5-Coder-1.5B." in text and "yet: Qwen2.5-Coder-0.5B" not in text
+
+
+def test_metric_words_a_reader_knows_keep_their_spelling():
+    """§4.3's ladder read "Pm prefers sycophantic" and "Bon sycophantic"."""
+    from syco.book import ladder as book_ladder
+
+    m = pd.DataFrame(
+        [
+            {"chapter": "misconceptions", "model": "smollm2 [PM smollm2-rm]", "metric": metric,
+             "subset": subset, "level": "all", "N": 8, "value": 0.5, "ci_low": 0.4,
+             "ci_high": 0.6, "n": 96}
+            for metric, subset in (("pm_prefers_sycophantic", "baseline_truthful"),
+                                   ("bon_sycophantic", "PM"))
+        ]
+    )  # fmt: skip
+    text = book_ladder.findings("misconceptions", m, suffix=" [PM smollm2-rm]")
+    assert "PM prefers sycophantic (subset=baseline_truthful" in text
+    assert "Best-of-N sycophantic (subset=PM" in text
+    assert "Pm " not in text and "Bon " not in text

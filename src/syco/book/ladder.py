@@ -21,9 +21,14 @@ from syco.units import unit_of
 PERCENT = True
 
 
+# Words of a metric name a reader knows otherwise ("Pm prefers sycophantic" read as a name).
+WORDS = {"pm": "PM", "bon": "best-of-N"}
+
+
 def _label(metric: str, where: dict[str, Any]) -> str:
     extra = ", ".join(f"{k}={v}" for k, v in where.items() if k != "N")
-    return f"{metric.replace('_', ' ')}" + (f" ({extra})" if extra else "")
+    words = " ".join(WORDS.get(w, w) for w in metric.split("_"))
+    return words + (f" ({extra})" if extra else "")
 
 
 def _frame(metrics: pd.DataFrame, suffix: str) -> pd.DataFrame:
