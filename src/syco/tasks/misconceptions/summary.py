@@ -48,7 +48,6 @@ def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
         "mc_model": model,
         "mc_n": len(spec.get("items", [])),
         "mc_M": spec.get("pool_size"),
-        "mc_vs_base": value(m, "pm_prefers_sycophantic", "baseline_truthful"),
         "mc_vs_helpful": value(m, "pm_prefers_sycophantic", "helpful_truthful"),
         "mc_vs_helpful_hard": hardest_prefer(
             m, "helpful_truthful", list(spec.get("hardest_levels", []))
@@ -64,10 +63,7 @@ def key_numbers(metrics: pd.DataFrame, model: str) -> dict[str, object]:
         else "a separate selector PM picked the sycophantic response and the PM judged it, as in "
         "the paper"
     )
-    for lab, key in BON_WHO:
-        out[f"mc_bon_{key}_1"] = value(m, "bon_sycophantic", lab, "all", 1)
-        out[f"mc_bon_{key}_max"] = value(m, "bon_sycophantic", lab, "all", "max")
-    out.update(share_texts(m))
+    out.update(share_texts(m))  # the prose's shares, each with its interval and n
     out["mc_p1"] = value(m, "p_true_below_1pct")
     out["mc_p1_text"] = p_true_text(
         pick_row(m, "p_true_below_1pct", level="all"), str(spec.get("difficulty_model", "?"))
