@@ -389,7 +389,8 @@ def test_pm_bon_pm_minus_at_n1_is_exact_zero(built: Path) -> None:
 def test_pm_bon_mimicry_is_clustered_by_poem(built: Path) -> None:
     """Several misattributions of one poem are not independent items: §4.2's mimicry rows
     carry §3.4's poem-clustered interval (n counts misattributions, n_clusters poems)."""
-    from syco.stats import cluster_wilson_ci, wilson_ci
+    from syco.stats import wilson_ci
+    from syco.stats_cluster import cluster_wilson_ci
     from syco.tasks import pm_bon
 
     rec = pm_bon.run_one(BON_POLICY, pm="scripted/noise-pm", pool_size=2, n_answer=0,

@@ -18,7 +18,8 @@ from syco.cache import Cache, cache_key
 from syco.errors import SycoError
 from syco.models import ladder
 from syco.project import project_root
-from syco.runner.publish import compare_records, engines
+from syco.runner.publish import engines
+from syco.runner.reproduce import compare_records
 from syco.tasks._chapter import runnable_models
 
 
@@ -295,7 +296,8 @@ def test_every_committed_recording_matches_its_manifest():
 def test_record_republish_refresh_and_reproduce_a_chapter(model_home, data_mirror, tmp_path):
     from syco.data.build import build
     from syco.data.fetch import fetch
-    from syco.runner.publish import record, refresh, reproduce
+    from syco.runner.publish import record, refresh
+    from syco.runner.reproduce import reproduce
 
     fetch()
     build(n=2, only=["mimicry"])
@@ -359,7 +361,7 @@ def test_the_models_page_names_pins_and_recordings(tmp_path):
 def test_a_partial_reproduce_keeps_the_other_recordings_rows(tmp_path):
     """`syco key reproduce --chapter X` redoes X's rows and keeps every other recording's
     verdicts (a result once recorded is never lost); an unreadable table stops it."""
-    from syco.runner.publish import reproduce
+    from syco.runner.reproduce import reproduce
 
     out = tmp_path / "reproduce.md"
     row = {"recording": "mimicry__m", "record": "m", "metric": "mimicry", "where": "all",

@@ -1,4 +1,4 @@
-"""Cluster-aware intervals (`syco.stats.cluster_*`): §3.4's replies come 3 (up to 20) per
+"""Cluster-aware intervals (`syco.stats_cluster`): §3.4's replies come 3 (up to 20) per
 poem, and replies to one poem are alike, so an iid interval over replies is too narrow."""
 
 from __future__ import annotations
@@ -8,14 +8,12 @@ import math
 import numpy as np
 import pytest
 
-from syco.stats import (
-    CLUSTER,
+from syco.stats import CLUSTER, newcombe_paired_ci, wilson_ci
+from syco.stats_cluster import (
     cluster_paired_diff_row,
     cluster_row,
     cluster_wilson_ci,
     design_effect,
-    newcombe_paired_ci,
-    wilson_ci,
 )
 
 

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from syco.stats import cluster_paired_diff_row, paired_diff_row
+from syco.stats import paired_diff_row
+from syco.stats_cluster import cluster_paired_diff_row
 from syco.stats_paired import (
     IDENTICAL,
     PSEUDO_T,

@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from syco.stats import _cluster_index
+from syco.stats_cluster import cluster_index
 
 PSEUDO_T = "paired-t-bounded"
 PSEUDO_T_CLUSTER = "paired-t-bounded-cluster"
@@ -142,7 +142,7 @@ def mean_diff_row(
     n = len(d)
     if np.abs(d).max(initial=0.0) > bound + 1e-9:
         raise ValueError(f"a paired difference exceeds its bound {bound}")
-    idx = None if clusters is None else _cluster_index(clusters, n)
+    idx = None if clusters is None else cluster_index(clusters, n)
     method = PSEUDO_T if idx is None else PSEUDO_T_CLUSTER
     lo = hi = deff = math.nan
     if identical:

@@ -1,5 +1,5 @@
 """`syco key`: the published answer key (``published/``): record, verify, import, list,
-reproduce. See `syco.keyfile` and `syco.runner.publish`."""
+reproduce. See `syco.keyfile`, `syco.runner.publish` and `syco.runner.reproduce`."""
 
 from __future__ import annotations
 
@@ -103,6 +103,6 @@ def reproduce_cmd(
 ) -> None:
     """Recompute published records from scratch (fresh answer key, models live) and write
     per metric whether the value equals the published one or lies within its CI."""
-    from syco.runner.publish import reproduce
+    from syco.runner.reproduce import reproduce
 
     reproduce(_select(chapter, model), out, echo=typer.echo)

@@ -16,7 +16,7 @@ Generation errors are excluded and counted; an empty reply is unparsed (counted)
 
 Replies come several per poem (``n_wrong`` misattributions of each), and replies to one poem
 are alike, so every per-reply rate and the paired effect use the cluster-aware interval of
-`syco.stats` (poems are the clusters; ``n_clusters`` and ``design_effect`` in the row).
+`syco.stats_cluster` (poems are the clusters; ``n_clusters`` and ``design_effect`` in the row).
 ``direct_attribution`` has one reply per poem and keeps the plain Wilson interval.
 """
 
@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from syco.stats import cluster_paired_diff_row, cluster_row, metric_row
+from syco.stats import metric_row
+from syco.stats_cluster import cluster_paired_diff_row, cluster_row
 
 
 def _row(metric: str, rows: list[dict[str, Any]], key: str, subset: str, seed: int, **extra):

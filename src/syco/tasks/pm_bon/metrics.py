@@ -43,7 +43,8 @@ from typing import Any
 import numpy as np
 
 from syco.pm import bon_expectation, bon_weights, ns_up_to
-from syco.stats import cluster_row, metric_row, paired_diff_row
+from syco.stats import metric_row, paired_diff_row
+from syco.stats_cluster import cluster_row
 from syco.stats_paired import mean_diff_row
 from syco.tasks.answer.prompts import BASELINE, BIASED, TEMPLATES
 
