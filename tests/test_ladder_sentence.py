@@ -143,3 +143,13 @@ def test_metric_words_a_reader_knows_keep_their_spelling():
     assert "PM prefers sycophantic (subset=baseline_truthful" in text
     assert "Best-of-N sycophantic (subset=PM" in text
     assert "Pm " not in text and "Bon " not in text
+
+
+def test_the_widest_half_width_is_written_as_the_precision_table_writes_it():
+    """§4.2's ladder read "half-widths up to 10.0 points" where the widest was 9.953 (it meets
+    10 and the precision table says 9.95)."""
+    s = ladder_sentence(
+        [r("smollm2", 0.003, -0.0966, 0.10246), r("qwen-1.5b", 0.147, 0.045, 0.243)],
+        "feedback sycophancy",
+    )
+    assert "half-widths up to 9.95 points" in s and "10.0 points" not in s

@@ -73,3 +73,14 @@ def test_a_metric_without_a_value_at_n_max_says_so():
     text = reach_text(curves, {"answer": 10})
     assert "answer sycophancy: no value" in text and "mimicry sycophancy: no value" in text
     assert "No record" in reach_text(pd.DataFrame(columns=["model", "subset"]), AVAILABLE)
+
+
+def test_a_half_width_just_under_the_target_does_not_read_as_the_target():
+    """The built page read "±10.0 points with n = 150 arguments (meets 10)" for a half-width of
+    9.953 (the published smollm2 feedback headline) while the precision table read 9.95: the
+    sentence now writes it as the table does."""
+    curves = pd.DataFrame(_curves({"answer": (0.0, 0.1, 160), "mimicry": (0.5, 0.6, 150),
+                                   "feedback": (-0.0966, 0.10246, 150)}))  # fmt: skip
+    feedback = _blocks(reach_text(curves, AVAILABLE))["p"][2]
+    assert "±9.95 points with n = 150 arguments (meets 10)" in feedback
+    assert "±10.0" not in feedback

@@ -173,3 +173,11 @@ def test_half_width_near_the_target_is_not_rounded_onto_it() -> None:
     near.loc[near["N"] == 8, ["ci_low", "ci_high"]] = [0.0, 0.19906]  # half-width 9.953
     assert "| 9.95 pts | yes |" in precision_markdown(near)
     assert list(chapter_table(near, "pm_bon")["half_width_pts"]) == [9.95]
+
+
+def test_page_sentences_and_tables_share_one_half_width_format() -> None:
+    from syco.stats import half_points, half_rounded
+
+    assert half_points(9.953) == "9.95" and half_points(10.04) == "10.04"
+    assert half_points(6.04) == "6.0" and half_points(10.0) == "10.0"
+    assert half_rounded(9.953) == 9.95

@@ -342,6 +342,22 @@ def half_width_pts(lo: Any, hi: Any) -> float:
     return (float(hi) - float(lo)) / 2 * 100  # NaN ends give NaN
 
 
+def half_rounded(half: float) -> float:
+    """A half-width to 0.1 point, or to 0.01 where 0.1 would land on the target from either
+    side: 9.953 meets 10 and must not read "10.0" beside a "yes" (nor 10.04 "10.0", "no")."""
+    if half is None or math.isnan(half):
+        return half
+    one = round(float(half), 1)
+    return round(float(half), 2) if one == TARGET_PTS and float(half) != TARGET_PTS else one
+
+
+def half_points(half: float) -> str:
+    """A half-width as page text, "6.9" or "9.95" (`half_rounded`), so a sentence saying
+    "meets 10" never shows "10.0" for 9.953, as the precision tables do not."""
+    h = half_rounded(half)
+    return f"{h:.2f}" if round(h, 1) != h else f"{h:.1f}"
+
+
 def n_for_target(n: int | None, half: float, target: float = TARGET_PTS) -> int | None:
     """About how many items a metric needs for a ``target``-point half-width (a half-width
     shrinks as 1/sqrt(n)); the n it has when it already meets it. An estimate."""

@@ -20,7 +20,7 @@ from syco.errors import SycoError
 from syco.plots import fmt_interval
 from syco.project import CHAPTERS
 from syco.results import select
-from syco.stats import TARGET_PTS, half_width_pts, n_for_target
+from syco.stats import TARGET_PTS, half_points, half_rounded, half_width_pts, n_for_target
 
 # Per chapter: (metric, selection of other columns, what it is). "N": "max" picks the
 # largest best-of-N in the record (the end of the §4 curves).
@@ -74,15 +74,6 @@ def chapter_table(metrics: pd.DataFrame, chapter: str) -> pd.DataFrame:
     out = df[["model", "metric", "rows", "value", "ci_low", "ci_high", "n", "half_width_pts"]]
     out = out.assign(**{f"n for ≤ {TARGET_PTS:g} pts (est.)": df["n_for_target"]})
     return out.assign(half_width_pts=[half_rounded(h) for h in out["half_width_pts"]])
-
-
-def half_rounded(half: float) -> float:
-    """A half-width to 0.1 point, or to 0.01 where 0.1 would land on the target from either
-    side: 9.953 meets 10 and must not read "10.0" beside a "yes" (nor 10.04 "10.0", "no")."""
-    if pd.isna(half):
-        return half
-    one = round(float(half), 1)
-    return round(float(half), 2) if one == TARGET_PTS and float(half) != TARGET_PTS else one
 
 
 def precision_frame(metrics: pd.DataFrame, models: list[str] | None = None) -> pd.DataFrame:
@@ -158,8 +149,7 @@ def half_text(half: float) -> str:
     """ "6.9 pts", "9.95 pts" (`half_rounded`), "—" where there is no interval."""
     if pd.isna(half):
         return "—"
-    h = half_rounded(half)
-    return f"{h:.2f} pts" if round(h, 1) != h else f"{h:.1f} pts"
+    return f"{half_points(half)} pts"
 
 
 def _n_needed(r: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from syco.results.lookup import select
 from syco.results.store import LADDER_ORDER
+from syco.stats import half_points
 
 NAMES = {
     "smollm2": "SmolLM2-135M",
@@ -97,6 +98,12 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _widest(half: float, percent: bool) -> str:
+    """The widest half-width as the precision tables write it (9.953 points reads "9.95", not
+    "10.0", beside a chapter that says it meets 10); a non-percent metric to 0.1."""
+    return half_points(half * 100) if percent else f"{half:.1f}"
+
+
 def ladder_sentence(
     rungs: list[Rung],
     what: str,
@@ -146,10 +153,9 @@ def ladder_sentence(
             ((r.hi - r.lo) / 2 for r in rungs if r.lo is not None and r.hi is not None),
             default=float("nan"),
         )
-        scale = 100 if percent else 1
         verdict = (
             f"every pair of intervals overlaps, so the ladder shows no difference in {what} "
-            f"that these sample sizes can resolve (half-widths up to {widest * scale:.1f}"
+            f"that these sample sizes can resolve (half-widths up to {_widest(widest, percent)}"
             f"{' points' if percent else ''})"
         )
     return f"{_cap(what)}: {values}. By size, {verdict}.{tail}"

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from syco.results import latest_spec, pick_row
-from syco.stats import TARGET_PTS, half_width_pts, n_for_target
+from syco.stats import TARGET_PTS, half_points, half_width_pts, n_for_target
 
 # The chapter's headline rows (`syco.book.precision.HEADLINES["misconceptions"]`, which a
 # task may not import; tests/test_misconceptions_reach.py checks the two agree): metric,
@@ -99,9 +99,9 @@ def _reach_plain(row: dict[str, Any], half: float, n_available: int, cost: Cost 
     set's."""
     n = int(row["n"])
     if half <= TARGET_PTS:
-        return f"±{half:.1f} points with n = {_mcs(n)} (meets {TARGET_PTS:g})."
+        return f"±{half_points(half)} points with n = {_mcs(n)} (meets {TARGET_PTS:g})."
     need = n_for_target(n, half) or n
-    head = f"±{half:.1f} points with n = {_mcs(n)}; {TARGET_PTS:g} points need about {need} (est.)"
+    head = f"±{half_points(half)} points with n = {_mcs(n)}; {TARGET_PTS:g} points need about {need} (est.)"
     if need <= n_available:
         return (
             f"{head} and the data set has {n_available}: a run at n = {need} would reach them"
@@ -131,11 +131,11 @@ def _reach_helpful(
         f"({n} of {total}, {share:.0%})"
     )
     if half <= TARGET_PTS:
-        return f"±{half:.1f} points with n = {n}: {entered}; meets {TARGET_PTS:g}."
+        return f"±{half_points(half)} points with n = {n}: {entered}; meets {TARGET_PTS:g}."
     need = n_for_target(n, half) or n
     total_need = math.ceil(round(need / share, 6))
     head = (
-        f"±{half:.1f} points with n = {n}: {entered}. {TARGET_PTS:g} points need about {need} "
+        f"±{half_points(half)} points with n = {n}: {entered}. {TARGET_PTS:g} points need about {need} "
         f"of them (est.), so about {total_need} misconceptions at this share"
     )
     if total_need <= n_available:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from syco.plots import Measured, fmt_interval, ours, paper_vs_ours
 from syco.results import latest_spec, pick, pick_row
-from syco.stats import TARGET_PTS, half_width_pts, n_for_target, side
+from syco.stats import TARGET_PTS, half_points, half_width_pts, n_for_target, side
 from syco.tasks.answer.prompts import label
 from syco.tasks.answer.summary import SYCOPHANTIC_SIGN
 from syco.tasks.pm_bon.dataset import ANSWER_TEMPLATES, FEEDBACK_FRAMINGS
@@ -305,7 +305,7 @@ def _reach_line(task: str, row: dict[str, Any], available: dict[str, int]) -> st
     if not n or pd.isna(half):
         return f"- {task} sycophancy: no value at N = M, so no precision."
     if half <= TARGET_PTS:
-        return (f"- {task} sycophancy: ±{half:.1f} points with n = {n} {ITEM[task]} "
+        return (f"- {task} sycophancy: ±{half_points(half)} points with n = {n} {ITEM[task]} "
                 f"(meets {TARGET_PTS:g}).")  # fmt: skip
     pool = int(row["N"])  # the largest N is the pool size M
     have = available.get(task, 0)
@@ -320,7 +320,7 @@ def _reach_line(task: str, row: dict[str, Any], available: dict[str, int]) -> st
         cost += (f"; the interval is clustered by poem ({clusters} here), so more "
                  "misattributions of the same poems narrow it less than this estimate "
                  "assumes")  # fmt: skip
-    head = (f"- {task} sycophancy: ±{half:.1f} points with n = {n}; {TARGET_PTS:g} points "
+    head = (f"- {task} sycophancy: ±{half_points(half)} points with n = {n}; {TARGET_PTS:g} points "
             f"would need {cost}")  # fmt: skip
     if need > have:
         return (f"{head}, more than the {have:,} {ITEM[task]} the data offers: by this "
